@@ -1,0 +1,28 @@
+# The two commands a newcomer runs: `make demo` and `make test`.
+# Both create .venv and install the project into it; both are idempotent.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/broadcast build seeds/npr-wpsu-putin-kim-meeting.txt
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/build_speed.py
+
+clean:
+	rm -rf $(VENV) output/*/ output/feed.xml

@@ -1,0 +1,130 @@
+"""Compose the stages for one article and publish the episode atomically."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from broadcast import __version__
+from broadcast.config import Settings
+from broadcast.mix import assemble, encode_mp3
+from broadcast.model import Article, Script, Timeline
+from broadcast.publish import clean_leftovers, prepare_root, slugify, staged_episode
+from broadcast.script import build_script, gaps_ms, render_script
+from broadcast.tags import TagValues, mp3_facts, write_tags
+from broadcast.tts import Engine, open_engine, synthesize_checked
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Episode:
+    folder: Path
+    mp3: Path
+    script_text: str
+    timeline: Timeline
+    size_bytes: int
+    duration_ms: int
+
+
+def episode_name(article: Article) -> str:
+    day = article.published.strftime("%Y-%m-%d") if article.published else "undated"
+    return f"{day}-{slugify(article.headline)}"
+
+
+def _date_tag(article: Article) -> str:
+    return article.published.strftime("%Y-%m-%dT%H:%M") if article.published else ""
+
+
+def synthesize_script(script: Script, settings: Settings, workdir: Path, progress: Progress) -> list[Path]:
+    engines: dict[str, Engine] = {}
+    clips = []
+    try:
+        for n, cue in enumerate(script.cues):
+            profile = settings.profile(cue.role)
+            if profile.engine not in engines:
+                engines[profile.engine] = open_engine(profile.engine)
+            path = workdir / f"cue-{n:03d}.wav"
+            synthesize_checked(engines[profile.engine], cue.text, profile, path)
+            progress(f"spoke cue {n + 1}/{len(script.cues)}")
+            clips.append(path)
+    finally:
+        for engine in engines.values():
+            engine.close()
+    return clips
+
+
+def episode_record(
+    article: Article, script: Script, settings: Settings, timeline: Timeline, facts: dict[str, Any], size: int
+) -> dict[str, Any]:
+    """Everything known about the episode, as written to episode.json (no clock, no paths)."""
+    return {
+        "title": article.headline,
+        "site": article.site,
+        "authors": list(article.authors),
+        "dateline": article.dateline,
+        "published": article.published.isoformat() if article.published else None,
+        "copyright": article.copyright,
+        "source_url": article.source_url,
+        "bios": [asdict(b) for b in article.bios],
+        "attribution": list(article.attribution),
+        "show": settings.show.name,
+        "audio": {"file": "episode.mp3", "size_bytes": size, **facts},
+        "voices": {role: asdict(p) for role, p in settings.voices},
+        "cues": [
+            {
+                "index": t.index, "part": t.part.value, "role": t.role,
+                "start_ms": t.start_ms, "end_ms": t.end_ms, "text": cue.text,
+            }
+            for t, cue in zip(timeline.cues, script.cues, strict=True)
+        ],
+        "chapters": [asdict(c) for c in timeline.chapters],
+        "generator": f"broadcast {__version__}",
+    }
+
+
+def build_episode(
+    article: Article, settings: Settings, output_root: Path, progress: Progress = lambda _: None
+) -> Episode:
+    script = build_script(article)
+    audio = settings.audio
+    text = render_script(script, settings.rates, audio.pauses)
+    prepare_root(output_root)
+    clean_leftovers(output_root)
+    name = episode_name(article)
+    with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
+        clips = synthesize_script(script, settings, Path(tmp), progress)
+        track = assemble(script.cues, clips, gaps_ms(script, audio.pauses), audio.pauses)
+        with staged_episode(output_root, name) as stage:
+            mp3 = stage / "episode.mp3"
+            encode_mp3(track.audio, mp3, audio.bitrate_kbps, audio.channels, audio.sample_rate)
+            progress("encoded MP3")
+            values = TagValues(
+                title=article.headline,
+                artist=", ".join(article.authors) or article.site,
+                album=settings.show.name,
+                date=_date_tag(article),
+                comment=script.lede,
+                lyrics=text,
+                copyright=article.copyright,
+                source_url=article.source_url,
+                length_ms=track.timeline.duration_ms,
+                encoder=f"broadcast {__version__}",
+                chapters=track.timeline.chapters,
+            )
+            write_tags(mp3, values, audio.id3_version)
+            facts = mp3_facts(mp3)
+            size = mp3.stat().st_size
+            (stage / "script.txt").write_text(text, encoding="utf-8")
+            record = episode_record(article, script, settings, track.timeline, facts, size)
+            (stage / "episode.json").write_text(
+                json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+    folder = output_root / name
+    return Episode(folder, folder / "episode.mp3", text, track.timeline, size, int(facts["duration_ms"]))
+
+

@@ -1,0 +1,145 @@
+"""The command line: the only module that prints, and where errors become exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+from broadcast import __version__
+from broadcast.errors import EXIT_CODES, BroadcastError, UsageError
+
+_EPILOG = "exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("article", help="article file: a plain-text copy of a web page")
+    p.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
+    p.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="broadcast", description="Turn a news article into a reviewed script and a podcast episode.", epilog=_EPILOG)
+    parser.add_argument("--version", action="version", version=f"broadcast {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    build = sub.add_parser("build", help="build an episode folder from an article", description="Build output/<date>-<slug>/ with episode.mp3, script.txt and episode.json, and print the script.", epilog=_EPILOG)
+    _common(build)
+    build.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="where episode folders go (default: output)")
+    build.add_argument("--bitrate", type=int, metavar="KBPS", help="MP3 bitrate in kbit/s (default 96)")
+    build.add_argument("--stereo", action="store_true", help="two channels instead of mono")
+    build.add_argument("--id3", choices=("2.3", "2.4"), help="ID3 version (default 2.3, read by the most players)")
+    build.add_argument("--quiet", action="store_true", help="do not print the script")
+
+    script = sub.add_parser("script", help="print the on-air script for review", description="Print the on-air script of an article without synthesizing it.", epilog=_EPILOG)
+    _common(script)
+
+    voices = sub.add_parser("voices", help="list the voices the engines offer", description="List the voice ids a profile can name, and the profiles each role uses.", epilog=_EPILOG)
+    voices.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
+    voices.add_argument("--all", action="store_true", help="every language, not only English")
+    return parser
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from broadcast.config import validate_audio, load_settings
+
+    settings = load_settings(args.config, args.voices)
+    audio = settings.audio
+    if getattr(args, "bitrate", None):
+        audio = replace(audio, bitrate_kbps=args.bitrate)
+    if getattr(args, "stereo", False):
+        audio = replace(audio, channels=2)
+    if getattr(args, "id3", None):
+        audio = replace(audio, id3_version=int(args.id3[-1]))
+    validate_audio(audio, "command line")
+    return replace(settings, audio=audio)
+
+
+def _article(path_arg: str):  # type: ignore[no-untyped-def]
+    from broadcast.article import parse_article
+    from broadcast.text_input import read_text
+
+    path = Path(path_arg)
+    return parse_article(read_text(path), str(path))
+
+
+def cmd_script(args: argparse.Namespace) -> int:
+    from broadcast.script import build_script, render_script
+
+    settings = _settings(args)
+    script = build_script(_article(args.article))
+    sys.stdout.write(render_script(script, settings.rates, settings.audio.pauses))
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from broadcast.build import build_episode
+    from broadcast.script import clock
+
+    settings = _settings(args)
+    article = _article(args.article)
+    progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
+    episode = build_episode(article, settings, args.output, progress)
+    if not args.quiet:
+        sys.stdout.write(episode.script_text + "\n")
+    print(f"episode: {episode.mp3} ({clock(episode.duration_ms)}, {episode.size_bytes / 1e6:.2f} MB)")
+    return 0
+
+
+def cmd_voices(args: argparse.Namespace) -> int:
+    from broadcast.config import find_voices_dir, load_voices
+    from broadcast.tts import ENGINE_NAMES, open_engine
+
+    for name in ENGINE_NAMES:
+        if name == "fake":
+            continue
+        engine = open_engine(name)
+        try:
+            voices = engine.voices()
+        finally:
+            engine.close()
+        shown = [v for v in voices if args.all or any(lang.startswith("en") for lang in v.languages)]
+        print(f"{name}: {len(voices)} voices{'' if args.all else f', {len(shown)} English (--all for every language)'}")
+        for v in sorted(shown, key=lambda v: v.id):
+            print(f"  {v.id:<28} {v.name:<28} {','.join(v.languages)}")
+    print("roles:")
+    for role, prof in load_voices(find_voices_dir(args.voices)):
+        print(f"  {role:<10} {prof.name} ({prof.engine} {prof.voice}, {prof.rate} wpm, volume {prof.volume})")
+    return 0
+
+
+_COMMANDS = {"build": cmd_build, "script": cmd_script, "voices": cmd_voices}
+
+
+def main(argv: list[str] | None = None) -> int:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = make_parser().parse_args(argv)
+        if not args.command:
+            make_parser().print_help()
+            return UsageError.exit_code
+        return _COMMANDS[args.command](args)
+    except BroadcastError as exc:
+        print(f"broadcast: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("broadcast: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line, unless --debug asks for the traceback
+        if debug:
+            traceback.print_exc()
+        else:
+            print(f"broadcast: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Show settings and voice profiles from TOML files, over the built-in defaults.
+
+Every key is checked: a typo in a config file is an error, not a silent default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from broadcast.errors import ConfigError
+from broadcast.model import Pauses, VoiceProfile
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+ROLES = ("host", "reporter")
+ENGINES = ("pyttsx3", "fake")
+ID3_VERSIONS = (3, 4)
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    bitrate_kbps: int = 96
+    channels: int = 1
+    sample_rate: int = 44100
+    id3_version: int = 3
+    pauses: Pauses = field(default_factory=Pauses)
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    name: str = "broadcast"
+
+
+@dataclass(frozen=True)
+class Settings:
+    show: ShowSettings
+    audio: AudioSettings
+    voices: tuple[tuple[str, VoiceProfile], ...]  # role -> profile, in ROLES order
+
+    def profile(self, role: str) -> VoiceProfile:
+        for name, prof in self.voices:
+            if name == role:
+                return prof
+        raise ConfigError(f"no voice profile for role {role!r}")
+
+    @property
+    def rates(self) -> dict[str, int]:
+        return {role: prof.rate for role, prof in self.voices}
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path}: is a directory, not a TOML file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+
+
+# Field annotations are strings under postponed evaluation.
+_PY_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "str": (str,)}
+
+
+def _fill(cls: type, table: Any, where: str) -> Any:
+    """Build dataclass `cls` from a TOML table, checking names and types."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(known)})")
+        want = known[key].type
+        ok_types = _PY_TYPES.get(str(want), ())
+        if ok_types and (isinstance(value, bool) or not isinstance(value, ok_types)):
+            raise ConfigError(f"{where}: {key} must be {want}, not {value!r}")
+        values[key] = value
+    return values
+
+
+def _check_range(where: str, key: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"{where}: {key} = {value} is outside {low}..{high}")
+
+
+def load_profile(path: Path) -> VoiceProfile:
+    where = str(path)
+    values = _fill(VoiceProfile, read_toml(path), where)
+    values.setdefault("name", path.stem)
+    for key in ("engine", "voice", "rate", "volume"):
+        if key not in values:
+            raise ConfigError(f"{where}: missing key {key!r}")
+    if values["engine"] not in ENGINES:
+        raise ConfigError(f"{where}: unknown engine {values['engine']!r} (known: {', '.join(ENGINES)})")
+    _check_range(where, "rate", values["rate"], 60, 500)
+    _check_range(where, "volume", values["volume"], 0.0, 1.0)
+    return VoiceProfile(**values)
+
+
+def find_voices_dir(explicit: Path | None) -> Path:
+    candidates = [explicit] if explicit else [Path.cwd() / "voices", PACKAGE_ROOT / "voices"]
+    for cand in candidates:
+        if cand.is_dir():
+            return cand
+    raise ConfigError(f"{candidates[0]}: voices directory not found (pass --voices DIR)")
+
+
+def load_voices(voices_dir: Path) -> tuple[tuple[str, VoiceProfile], ...]:
+    """Role -> profile. voices/roles.toml maps each role to a profile file name."""
+    roles_file = voices_dir / "roles.toml"
+    mapping = {role: role for role in ROLES}
+    if roles_file.exists():
+        table = read_toml(roles_file).get("roles", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{roles_file}: [roles] must be a table")
+        for role, prof in table.items():
+            if role not in ROLES:
+                raise ConfigError(f"{roles_file}: unknown role {role!r} (roles: {', '.join(ROLES)})")
+            if not isinstance(prof, str) or not prof or "/" in prof or prof.startswith("."):
+                raise ConfigError(f"{roles_file}: role {role!r} must name a profile file")
+            mapping[role] = prof
+    out = []
+    for role in ROLES:
+        path = voices_dir / f"{mapping[role]}.toml"
+        if not path.exists():
+            raise ConfigError(f"{path}: no voice profile {mapping[role]!r} for role {role!r}")
+        out.append((role, load_profile(path)))
+    return tuple(out)
+
+
+def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
+    """Settings from `config` (default ./show.toml when present) and the voices directory."""
+    show, audio = ShowSettings(), AudioSettings()
+    path = config if config else (Path.cwd() / "show.toml")
+    if config or path.exists():
+        data = read_toml(path)
+        for key in data:
+            if key not in ("show", "audio"):
+                raise ConfigError(f"{path}: unknown section [{key}] (known: [show], [audio])")
+        show = ShowSettings(**_fill(ShowSettings, data.get("show", {}), f"{path} [show]"))
+        audio_table = dict(data.get("audio", {}))
+        pauses = Pauses(**_fill(Pauses, audio_table.pop("pauses", {}), f"{path} [audio.pauses]"))
+        audio = replace(AudioSettings(**_fill(AudioSettings, audio_table, f"{path} [audio]")), pauses=pauses)
+        validate_audio(audio, str(path))
+    return Settings(show=show, audio=audio, voices=load_voices(find_voices_dir(voices_dir)))
+
+
+_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+
+
+def validate_audio(audio: AudioSettings, where: str) -> None:
+    if audio.bitrate_kbps not in _BITRATES:
+        raise ConfigError(f"{where}: bitrate_kbps must be one of {_BITRATES}")
+    if audio.channels not in (1, 2):
+        raise ConfigError(f"{where}: channels must be 1 or 2")
+    if audio.sample_rate not in (44100, 48000):
+        raise ConfigError(f"{where}: sample_rate must be 44100 or 48000")
+    if audio.id3_version not in ID3_VERSIONS:
+        raise ConfigError(f"{where}: id3_version must be 3 or 4")
+    for f in fields(audio.pauses):
+        _check_range(where, f"pauses.{f.name}", getattr(audio.pauses, f.name), 0, 10_000)

@@ -1,0 +1,142 @@
+"""Article -> on-air Script, and the Script as a producer reviews it (pure)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Mapping
+
+from broadcast.model import Article, Cue, Part, Pauses, Script
+
+# Who reads each part. A table, so recasting a part is a one-line change.
+PART_ROLES: dict[Part, str] = {
+    Part.INTRO: "host",
+    Part.BODY: "reporter",
+    Part.ATTRIBUTION: "host",
+    Part.OUTRO: "host",
+}
+
+# Opening words that can follow "In <place>," in lower case without changing meaning.
+_LOWERABLE_OPENERS = frozenset({"The", "A", "An", "This", "That", "These", "Those", "Officials"})
+_SMALL_WORDS = frozenset({"of", "the", "and", "de", "la", "on", "upon"})
+_WRAP = 76
+
+
+def place_name(dateline: str) -> str:
+    """'MOSCOW' -> 'Moscow', 'WASHINGTON, D.C.' -> 'Washington, D.C.', 'ST. LOUIS' -> 'St. Louis'."""
+    if not dateline.isupper():
+        return dateline
+    words = []
+    for i, word in enumerate(dateline.split(" ")):
+        if re.fullmatch(r"(?:[A-Z]\.)+,?", word):  # initials stay as they are
+            words.append(word)
+        elif i and word.lower() in _SMALL_WORDS:
+            words.append(word.lower())
+        else:
+            words.append("-".join(p.capitalize() for p in word.split("-")))
+    return " ".join(words)
+
+
+def _with_dateline(dateline: str, paragraph: str) -> str:
+    if not dateline:
+        return paragraph
+    place = place_name(dateline)
+    first, _, rest = paragraph.partition(" ")
+    if first in _LOWERABLE_OPENERS and rest:
+        return f"In {place}, {first.lower()} {rest}"
+    return f"From {place}: {paragraph}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".?!" else text + "."
+
+
+def _names(names: tuple[str, ...]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def copyright_holder(notice: str) -> str:
+    """'2023 NPR' -> 'NPR'."""
+    return re.sub(r"^(?:©|\(c\)|copyright)?\s*\d{4}(?:\s*[-–]\s*\d{4})?,?\s*", "", notice, flags=re.I).strip()
+
+
+def intro_text(article: Article) -> str:
+    parts = [_sentence(article.headline)]
+    lead = f"From {article.site}" if article.site else "Here"
+    if article.authors:
+        reporting = f"with reporting by {_names(article.authors)}"
+        handoff = f"{lead}, {reporting}, here is the story." if article.site else f"Here is the story, {reporting}."
+    else:
+        handoff = f"{lead}, here is the story." if article.site else "Here is the story."
+    parts.append(handoff)
+    return " ".join(parts)
+
+
+def outro_text(article: Article) -> str:
+    holder = copyright_holder(article.copyright)
+    if article.site and holder and holder.lower() not in article.site.lower():
+        return f"That story was from {article.site}, with reporting from {holder}."
+    if article.site or holder:
+        return f"That story was from {article.site or holder}."
+    return "That was the story."
+
+
+def build_script(article: Article) -> Script:
+    cues = [Cue(Part.INTRO, PART_ROLES[Part.INTRO], intro_text(article))]
+    for i, paragraph in enumerate(article.body):
+        text = _with_dateline(article.dateline, paragraph) if i == 0 else paragraph
+        cues.append(Cue(Part.BODY, PART_ROLES[Part.BODY], text))
+    for line in article.attribution:
+        cues.append(Cue(Part.ATTRIBUTION, PART_ROLES[Part.ATTRIBUTION], line))
+    cues.append(Cue(Part.OUTRO, PART_ROLES[Part.OUTRO], outro_text(article)))
+    return Script(
+        title=article.headline,
+        source=article.site or copyright_holder(article.copyright),
+        published=article.published,
+        authors=article.authors,
+        cues=tuple(cues),
+        lede=article.body[0] if article.body else "",
+    )
+
+
+def gaps_ms(script: Script, pauses: Pauses) -> tuple[int, ...]:
+    """Silence before each cue: none before the first, longer where the part changes."""
+    out = []
+    for i, cue in enumerate(script.cues):
+        if i == 0:
+            out.append(0)
+        elif cue.part is script.cues[i - 1].part:
+            out.append(pauses.paragraph)
+        else:
+            out.append(pauses.part)
+    return tuple(out)
+
+
+def estimate_ms(script: Script, rates: Mapping[str, int], pauses: Pauses) -> int:
+    speech = sum(len(c.text.split()) * 60_000 // rates[c.role] for c in script.cues)
+    return speech + sum(gaps_ms(script, pauses)) + pauses.lead_in + pauses.tail
+
+
+def clock(ms: int) -> str:
+    seconds = round(ms / 1000)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def render_script(script: Script, rates: Mapping[str, int], pauses: Pauses) -> str:
+    """The script as printed for review and saved as script.txt."""
+    when = script.published.strftime("%Y-%m-%d %H:%M %Z").strip() if script.published else "unknown"
+    rate_note = ", ".join(f"{role} {rate} wpm" for role, rate in rates.items())
+    lines = [
+        f"TITLE:   {script.title}",
+        f"SOURCE:  {script.source or 'unknown'}",
+        f"DATE:    {when}",
+        f"AUTHORS: {', '.join(script.authors) or 'unknown'}",
+        f"RUNNING TIME: about {clock(estimate_ms(script, rates, pauses))} ({rate_note})",
+    ]
+    for n, cue in enumerate(script.cues, 1):
+        lines += ["", f"[{n:02d}] {cue.part.value} ({cue.role})"]
+        lines += textwrap.wrap(cue.text, _WRAP, initial_indent="    ", subsequent_indent="    ")
+    return "\n".join(lines) + "\n"

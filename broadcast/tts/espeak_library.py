@@ -1,0 +1,44 @@
+"""Find an espeak-ng library: the system's when installed, else espeakng-loader's."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+
+from broadcast.errors import ToolError
+
+_SYSTEM_SONAMES = ("libespeak-ng.so.1", "/usr/local/lib/libespeak-ng.so.1")
+
+
+def system_library() -> str:
+    """The soname of an installed system libespeak-ng, or "" when there is none."""
+    for name in _SYSTEM_SONAMES:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return name
+    found = ctypes.util.find_library("espeak-ng")
+    return found or ""
+
+
+def load_espeak() -> str:
+    """Make the espeak-ng library loadable by pyttsx3; returns which one was chosen.
+
+    Must run before pyttsx3 is imported. The pip library needs ESPEAK_DATA_PATH
+    set first: without it espeak-ng exits the process when it cannot find phontab.
+    Loaded RTLD_LOCAL (the default): RTLD_GLOBAL crashed beside piper.
+    """
+    if system_library():
+        return "system"
+    try:
+        import espeakng_loader
+    except ImportError as exc:
+        raise ToolError(
+            "no espeak-ng library: install it (apt-get install libespeak-ng1) "
+            "or pip install espeakng-loader"
+        ) from exc
+    os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+    ctypes.CDLL(espeakng_loader.get_library_path())
+    return "espeakng-loader"

@@ -1,0 +1,98 @@
+"""Child process that owns pyttsx3 and the espeak-ng library.
+
+espeak-ng can end the whole process (exit 1 on missing data) or hang, so it
+never runs inside the build process. Protocol: one JSON object per line on
+stdin ({"text", "voice", "rate", "volume", "path"} or {"list_voices": true});
+one JSON reply per line on the protocol pipe. pyttsx3 prints to stdout, so the
+protocol uses a private copy of fd 1 and fd 1 itself is sent to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import wave
+from typing import Any
+
+from broadcast.tts.espeak_library import load_espeak
+
+_PLAYING_WAIT_S = 5.0
+
+
+def _wait_idle(espeak: Any) -> None:
+    # Driver fault: properties and runAndWait() return before the library is idle.
+    deadline = time.monotonic() + _PLAYING_WAIT_S
+    while espeak.IsPlaying() and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def _frames(path: str) -> int:
+    try:
+        with wave.open(path, "rb") as w:
+            return w.getnframes()
+    except (OSError, EOFError, wave.Error):
+        return 0
+
+
+class Speaker:
+    def __init__(self) -> None:
+        load_espeak()
+        import pyttsx3
+        from pyttsx3.drivers import _espeak
+
+        self._espeak = _espeak
+        self._engine = pyttsx3.init("espeak")
+        self._driver = self._engine.proxy._driver
+        # Driver fault: the first runAndWait() after init returns early and its
+        # audio lands in the next file. Spend it on nothing.
+        self._engine.runAndWait()
+        _wait_idle(_espeak)
+
+    def voices(self) -> list[dict[str, Any]]:
+        return [
+            {"id": v.id, "name": v.name, "languages": list(v.languages or []), "gender": v.gender}
+            for v in self._engine.getProperty("voices")
+        ]
+
+    def say(self, text: str, voice: str, rate: int, volume: float, path: str) -> int:
+        # Driver fault: properties set through the engine queue are dropped;
+        # set them on the driver and wait for the library to settle.
+        self._driver.setProperty("voice", voice)
+        self._driver.setProperty("rate", rate)
+        self._driver.setProperty("volume", volume)
+        _wait_idle(self._espeak)
+        # Driver fault: several save_to_file calls per runAndWait keep only the last.
+        self._engine.save_to_file(text, path)
+        self._engine.runAndWait()
+        _wait_idle(self._espeak)
+        return _frames(path)
+
+
+def main() -> int:
+    reply = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        speaker = Speaker()
+    except Exception as exc:  # reported to the parent, which raises SynthesisError
+        reply.write(json.dumps({"ok": False, "error": f"engine failed to start: {exc}"}) + "\n")
+        return 1
+    reply.write(json.dumps({"ok": True, "ready": True}) + "\n")
+    for line in sys.stdin:
+        job = json.loads(line)
+        try:
+            if job.get("list_voices"):
+                out: dict[str, Any] = {"ok": True, "voices": speaker.voices()}
+            else:
+                frames = speaker.say(job["text"], job["voice"], job["rate"], job["volume"], job["path"])
+                out = {"ok": True, "frames": frames}
+        except Exception as exc:  # one bad job must not end the worker
+            out = {"ok": False, "error": str(exc)}
+        reply.write(json.dumps(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
