@@ -30,7 +30,21 @@ class AudioSettings:
 
 @dataclass(frozen=True)
 class ShowSettings:
-    name: str = "broadcast"
+    """The podcast as a whole: what the feed's channel and the ID3 album say."""
+
+    name: str = "Newsroom Audio Edition"
+    description: str = "News stories from the web, read aloud. Built offline with broadcast."
+    author: str = "broadcast"
+    owner_name: str = "broadcast"
+    owner_email: str = "podcast@example.org"
+    language: str = "en-us"
+    category: str = "News"
+    subcategory: str = "Daily News"
+    explicit: bool = False
+    base_url: str = "https://example.org/podcast/"  # where output/ is published
+    link: str = ""  # the show's website; the base URL when empty
+    cover: str = ""  # image file; a cover is generated when empty
+    locked: bool = True  # podcast:locked: other hosts may not import the feed
 
 
 @dataclass(frozen=True)
@@ -65,7 +79,9 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 # Field annotations are strings under postponed evaluation.
-_PY_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "str": (str,)}
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,), "float": (int, float), "str": (str,), "bool": (bool,),
+}
 
 
 def _fill(cls: type, table: Any, where: str) -> Any:
@@ -79,7 +95,9 @@ def _fill(cls: type, table: Any, where: str) -> Any:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(known)})")
         want = known[key].type
         ok_types = _PY_TYPES.get(str(want), ())
-        if ok_types and (isinstance(value, bool) or not isinstance(value, ok_types)):
+        if ok_types and (
+            not isinstance(value, ok_types) or (isinstance(value, bool) and bool not in ok_types)
+        ):
             raise ConfigError(f"{where}: {key} must be {want}, not {value!r}")
         values[key] = value
     return values

@@ -24,11 +24,9 @@ _WRAP = 76
 
 def place_name(dateline: str) -> str:
     """'MOSCOW' -> 'Moscow', 'WASHINGTON, D.C.' -> 'Washington, D.C.', 'ST. LOUIS' -> 'St. Louis'."""
-    if not dateline.isupper():
-        return dateline
     words = []
     for i, word in enumerate(dateline.split(" ")):
-        if re.fullmatch(r"(?:[A-Z]\.)+,?", word):  # initials stay as they are
+        if not word.isupper() or re.fullmatch(r"(?:[A-Z]\.)+,?", word):  # initials stay as they are
             words.append(word)
         elif i and word.lower() in _SMALL_WORDS:
             words.append(word.lower())

@@ -1,0 +1,502 @@
+"""Plain text of a news page -> Article.
+
+The input is a raw text copy of a web page (player chrome, photo captions and
+credits, bios and teasers included) or plain wire copy. Each line is given one
+kind from tables of patterns, a few rules use the neighbours of a line (photo
+credits, captions), and the article is then read off the kinds in order:
+headline, date and byline, body, attribution and copyright, bios.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from broadcast.errors import ArticleError
+from broadcast.model import Article, Bio
+
+_I = re.IGNORECASE
+
+# Lines of player, menu and sharing widgets. Matched against the whole line.
+CHROME: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, _I)
+    for p in (
+        r"play live radio",
+        r"next up:?",
+        r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s*/?\s*(?:\d{1,2}:)?\d{1,2}:\d{2})*",
+        r"available on air stations",
+        r"(?:on air|playing) now|now playing|all streams|live radio",
+        r"donate(?: now| today)?|give now|support(?: us)?",
+        r"listen(?: live| now)?(?:\s*[·•]\s*\d{1,2}:\d{2})?",
+        r"(?:main )?menu|search|close|home|more|less|pause|play|download|embed",
+        r"skip to (?:main )?content|sign (?:in|up)|log ?in|subscribe|newsletters?",
+        r"share(?: this(?: story| article)?)?|copy link|print|e-?mail",
+        r"facebook|twitter|x|linkedin|reddit|flipboard|whatsapp|threads|bluesky",
+        r"advertisement|sponsor(?:ed)? message|loading\W*",
+        r"(?:view|hide|toggle|enlarge) (?:this )?(?:image|caption|transcript)|caption|transcript",
+        r"watch live|schedule|podcasts?",
+    )
+)
+
+# Fund-raising and alert banners a page shows above (or inside) the story.
+BANNERS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, _I)
+    for p in (
+        r"support (?:local|public|independent|nonprofit|community) "
+        r"(?:journalism|news|media|radio)\b.*",
+        r"(?:breaking(?: news)?|developing(?: story)?|live updates?|just in|news alert|alert)"
+        r"\s*[:|—–-]+.*",
+        r"(?:breaking news|developing story|live updates)",
+        r"(?:donate|give) (?:today|now)\b.*",
+        r"(?:become|join) (?:a |as a )?(?:member|sustainer|supporter)\b.*",
+        r"(?:your|make a) (?:gift|donation)\b.*",
+        r"(?:sign up|subscribe) (?:for|to) .*newsletter.*",
+    )
+)
+
+# Headings that open the related-stories rail; nothing after one is the story.
+SECTION_ENDS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, _I)
+    for p in (
+        r"(?:more|related|top|latest|popular|recommended) (?:stories|news|content|coverage)\W*",
+        r"related:?|see also:?|read more|trending|in other news|explore more|comments?",
+        r"more from .{1,40}|you (?:may|might) also like\W*|most (?:read|popular|viewed)",
+    )
+)
+
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+# US pages print short zone names; an IANA zone gets daylight saving right.
+ZONES: dict[str, str] = {
+    **dict.fromkeys(("ET", "EDT", "EST"), "America/New_York"),
+    **dict.fromkeys(("CT", "CDT", "CST"), "America/Chicago"),
+    **dict.fromkeys(("MT", "MDT", "MST"), "America/Denver"),
+    **dict.fromkeys(("PT", "PDT", "PST"), "America/Los_Angeles"),
+    **dict.fromkeys(("AKT", "AKDT", "AKST"), "America/Anchorage"),
+    **dict.fromkeys(("HT", "HST"), "Pacific/Honolulu"),
+    **dict.fromkeys(("UTC", "GMT", "Z"), "UTC"),
+    **dict.fromkeys(("BST",), "Europe/London"),
+    **dict.fromkeys(("CET", "CEST"), "Europe/Paris"),
+}
+
+_LABEL = r"(?:(?P<label>first published|last updated|updated|published|posted)\b\s*(?:on\s+)?:?\s*)?"
+_WEEKDAY = r"(?:[a-z]+day,?\s+)?"
+_MONTH = r"(?P<month>[a-z]{3,9})\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_TIME = (
+    r"(?:(?:\s*,|\s+at|\s*[|·•—–-])?\s*(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s+(?P<zone>[a-z]{1,4}))?)?"
+)
+# Whole-line date stamps: "Updated September 11, 2023 at 2:59 PM ET", "11 Sept. 2023".
+DATES: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"{_LABEL}{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}}){_TIME}", _I),
+    re.compile(rf"{_LABEL}{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}", _I),
+)
+
+# A person's name: 2-4 capitalized words, not starting with a function word
+# (so "The Kremlin has ..." is not a person).
+_NAME = (
+    r"(?!(?:The|A|An|This|That|These|Those|His|Her|Its|Their|Our|In|On|At|But|And|For|If|"
+    r"When|While|After|Before|As|It|He|She|They|We|Officials|Meanwhile)\b)"
+    r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|(?:de|da|del|der|van|von|la|le|bin|al)(?=\s+[A-Z]))){1,3}"
+)
+NAME = re.compile(_NAME)
+
+# Words that make a "name" an organisation ("Jane Doe, Associated Press").
+ORG_WORDS = re.compile(
+    r"\b(?:NPR|AP|Press|News|Radio|Media|Public|Times|Post|Journal|Tribune|Herald|Reuters|"
+    r"Bloomberg|Network|Broadcasting|Correspondent|Reporter|Writer|Staff|Station)\b"
+)
+
+BYLINES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?:By|BY)\s+(?P<names>.+)"),
+    # "Anthony Kuhn, NPR" / "Jane Doe and John Roe, WXYZ News"
+    re.compile(
+        rf"(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*,\s*"
+        r"(?P<org>(?:[A-Z]{2,6}|[A-Z][\w&.'’-]*)(?:\s+[A-Z][\w&.'’-]*){0,4})"
+    ),
+)
+
+# Photo credits, searched in short lines: agencies, "via Getty Images", "for NPR".
+CREDITS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"\bvia (?:Getty Images|AP|Reuters|AFP|Shutterstock|Bloomberg|Wikimedia Commons|Flickr)\b",
+        r"\b(?:Getty Images|Shutterstock|AP Photo|AP Images)\b",
+        r"(?:^|/)\s*(?:AP|AFP|EPA(?:-EFE)?|Reuters|REUTERS|UPI|Xinhua|Pool|POOL|TASS|NPR|"
+        r"Bloomberg|Sputnik|SPUTNIK)\s*$",
+        r"^(?:AP|AFP|EPA|UPI|Reuters)\b",
+        r"\bAFP\b",
+        r"\bfor (?:NPR|The [A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})$",
+        r"(?i)^(?:photo|image|illustration|graphic|video)s?\s*(?:by\b|:|courtesy\b)",
+        r"(?i)^courtesy(?: of)?\b",
+        r"^\s*/\s*$",
+    )
+)
+_SEPARATOR = re.compile(r"\s*/\s*")
+
+# Captions that carry their credit inline: "... on Monday. (AP Photo/Jane Doe)".
+CAPTIONS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\((?:[A-Z]{2,6}\s+)?Photo(?:/|\s+by\s+)[^)]*\)\s*$"),
+    re.compile(r"\((?:Photo|Image|Credit|Courtesy)\b[^)]*\)\s*$", _I),
+    re.compile(r"^(?:Photo|Image|Caption):\s", _I),
+)
+
+ATTRIBUTIONS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, _I)
+    for p in (
+        rf"^(?-i:{_NAME})\b.*\bcontributed(?: reporting| to (?:this|the) (?:report|story))?\b",
+        rf"^(?-i:{_NAME})\b.*\breported from\b",
+        r"^(?:additional )?reporting (?:by|from)\b",
+    )
+)
+
+COPYRIGHT = re.compile(
+    r"(?:copyright|©|\(c\))[\s©]*(?:copyright\s*)?"
+    r"(?P<holder>(?:19|20)\d{2}(?:\s*[-–]\s*\d{2,4})?,?\s+.+?)\s*(?:\.(?:\s.*)?)?",
+    _I,
+)
+_RIGHTS = re.compile(r"[.,;]?\s*all rights reserved\W*$", _I)
+URL = re.compile(r"https?://[^\s<>\"']+")
+
+BIO_START = re.compile(
+    rf"(?P<name>{_NAME})\s+(?:is|was|has been|has|had|joined|covers|covered|serves|served|"
+    r"reports|hosts|hosted|writes|edits|leads|anchors|produces|began|spent|works|worked|"
+    r"previously)\b"
+)
+# A bio is about journalism; without this "Jane Doe is the mayor." would end a story.
+BIO_TOPIC = re.compile(
+    r"\b(?:NPR|correspondent|reporter|journalist|editor|host|producer|anchor|bureau|newsroom|"
+    r"reporting|covers|covering|coverage|station|radio|podcast|newspaper|news)\b",
+    _I,
+)
+
+# "MOSCOW — The Kremlin ...", "WASHINGTON (AP) — ...", "ST. LOUIS, Mo. -- ..."
+DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}(?:,\s+[A-Z][A-Za-z.]{1,15}"
+    r"(?:\s+[A-Z][A-Za-z.]{1,15})?)?)\s*(?:\([A-Z][A-Za-z]{1,12}\)\s*)?(?:—|–|--|-)\s+"
+    r"(?P<rest>\S.*)",
+    re.S,
+)
+
+_SENTENCE_END = re.compile(r"(?:[.!?…]|\.\.\.)[\"'”’)\]]*$")
+_HEADLINE_END = re.compile(r"[\w\"'”’)?!%]$")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+
+# A body paragraph has at least this many words; shorter lines are labels.
+MIN_PROSE_WORDS = 5
+HEADLINE_WORDS = (3, 25)
+# Photo credit lines are short; a sentence is never a credit.
+MAX_CREDIT_WORDS = 12
+# A dek or two may sit between headline and byline/date; more prose means the story began.
+MAX_DEK_PARAGRAPHS = 2
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    block: int  # lines of one block have no blank line between them
+
+
+def parse_article(text: str, name: str = "<input>") -> Article:
+    """Read an Article from page text; ArticleError if there is no headline or body."""
+    lines = _lines(text)
+    site = _site(lines)
+    kinds = _kinds(lines, skip_first=bool(site))
+    headline_at = next((i for i, k in enumerate(kinds) if k == "heading"), -1)
+    start = _body_start(kinds, headline_at)
+    stop = _body_stop(lines, kinds, start)
+    body = [lines[i].text for i in range(start, stop) if kinds[i] == "prose"]
+    if not body:
+        raise ArticleError(f"{name}: no article body found")
+    if headline_at < 0 or headline_at > start:
+        raise ArticleError(f"{name}: no headline found")
+    body, dateline = _strip_dateline(body)
+    texts = [line.text for line in lines]
+    copyright_text = next((texts[i] for i, k in enumerate(kinds) if k == "copyright"), "")
+    bios = _bios(lines, kinds, stop)
+    bylines = [_byline_names(texts[i]) for i in range(stop) if kinds[i] == "byline"]
+    authors = _unique(n for names in bylines for n in names) or tuple(b.name for b in bios)
+    return Article(
+        headline=texts[headline_at],
+        body=tuple(body),
+        site=site,
+        authors=authors,
+        dateline=dateline,
+        published=_published(texts, kinds),
+        attribution=tuple(texts[i] for i in range(start, len(kinds)) if kinds[i] == "attribution"),
+        copyright=_copyright_holder(copyright_text),
+        source_url=_url(copyright_text),
+        bios=bios,
+    )
+
+
+def _lines(text: str) -> tuple[_Line, ...]:
+    """Non-blank lines with their block number; hard-wrapped prose is re-joined."""
+    out: list[_Line] = []
+    block = 0
+    for raw in text.splitlines():
+        line = _SPACES.sub(" ", _INVISIBLE.sub("", raw)).strip()
+        if not line:
+            block += 1
+            continue
+        prev = out[-1] if out else None
+        # A long line without an end, continued in lower case, is one wrapped paragraph.
+        if (
+            prev is not None
+            and prev.block == block
+            and len(prev.text.split()) >= 8
+            and not _SENTENCE_END.search(prev.text)
+            and (line[0].islower() or prev.text[-1] in ",;—–-")
+        ):
+            out[-1] = _Line(f"{prev.text} {line}", block)
+            continue
+        out.append(_Line(line, block))
+    return tuple(out)
+
+
+def _site(lines: tuple[_Line, ...]) -> str:
+    """A member-station page opens with the station name, right above the player chrome."""
+    if len(lines) >= 2 and _is_chrome(lines[1].text) and not _is_chrome(lines[0].text):
+        if len(lines[0].text.split()) <= 8:
+            return lines[0].text
+    return ""
+
+
+def _kinds(lines: tuple[_Line, ...], skip_first: bool) -> list[str]:
+    kinds = [_kind(line.text) for line in lines]
+    if skip_first:
+        kinds[0] = "site"
+    _mark_credits(lines, kinds)
+    _mark_captions(lines, kinds)
+    return kinds
+
+
+def _kind(text: str) -> str:
+    """The kind of one line on its own; the order of the checks is the priority."""
+    if _is_chrome(text):
+        return "chrome"
+    if any(p.fullmatch(text) for p in BANNERS):
+        return "banner"
+    if _stamps(text):
+        return "date"
+    words = len(text.split())
+    if words <= 40 and COPYRIGHT.fullmatch(text):
+        return "copyright"
+    if _byline_names(text):
+        return "byline"
+    if words <= MAX_CREDIT_WORDS and not _SENTENCE_END.search(text):
+        if any(p.search(text) for p in CREDITS):
+            return "credit"
+    if any(p.search(text) for p in CAPTIONS):
+        return "caption"
+    if words <= 60 and any(p.search(text) for p in ATTRIBUTIONS):
+        return "attribution"
+    if words >= 8 and BIO_START.match(text) and BIO_TOPIC.search(text):
+        return "bio"
+    if any(p.fullmatch(text) for p in SECTION_ENDS):
+        return "end"
+    if words >= MIN_PROSE_WORDS and _SENTENCE_END.search(text):
+        return "prose"
+    if _looks_like_headline(text):
+        return "heading"
+    return "other"
+
+
+def _is_chrome(text: str) -> bool:
+    return any(p.fullmatch(text) for p in CHROME)
+
+
+def _looks_like_headline(text: str) -> bool:
+    low, high = HEADLINE_WORDS
+    words = text.split()
+    return (
+        low <= len(words) <= high
+        and (text[0].isupper() or text[0].isdigit() or text[0] in "\"'“‘")
+        and _HEADLINE_END.search(text) is not None
+        and "http" not in text
+    )
+
+
+def _mark_credits(lines: tuple[_Line, ...], kinds: list[str]) -> None:
+    """A "/" line joins a photographer and an agency: both neighbours are credits too."""
+    for i, line in enumerate(lines):
+        if not _SEPARATOR.fullmatch(line.text):
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(lines) and lines[j].block == line.block and _short_label(lines[j].text):
+                kinds[j] = "credit"
+
+
+def _short_label(text: str) -> bool:
+    return len(text.split()) <= 6 and not _SENTENCE_END.search(text)
+
+
+def _mark_captions(lines: tuple[_Line, ...], kinds: list[str]) -> None:
+    """Captions sit next to their credit in the same block, and pages often print them twice."""
+    for i, kind in enumerate(kinds):
+        if kind != "credit":
+            continue
+        for j in (i - 1, i + 1):
+            if (
+                0 <= j < len(lines)
+                and lines[j].block == lines[i].block
+                and kinds[j] in ("prose", "heading", "other")
+            ):
+                kinds[j] = "caption"
+    counts = Counter(line.text for line, kind in zip(lines, kinds, strict=True) if kind == "prose")
+    for i, line in enumerate(lines):
+        if kinds[i] == "prose" and counts[line.text] > 1:
+            kinds[i] = "caption"
+
+
+def _body_start(kinds: list[str], headline_at: int) -> int:
+    """First prose after the headline, and after a byline or date that follows a short dek."""
+    prose_seen = 0
+    meta_at = headline_at
+    for i in range(headline_at + 1, len(kinds)):
+        if kinds[i] == "prose":
+            prose_seen += 1
+            if prose_seen > MAX_DEK_PARAGRAPHS:
+                break
+        elif kinds[i] in ("date", "byline"):
+            meta_at = i
+        elif kinds[i] in ("copyright", "attribution", "end"):
+            break
+    return next((i for i in range(meta_at + 1, len(kinds)) if kinds[i] == "prose"), len(kinds))
+
+
+def _body_stop(lines: tuple[_Line, ...], kinds: list[str], start: int) -> int:
+    """The body ends at attribution, copyright, a bio, a rail heading or a run of teasers."""
+    teasers = 0
+    for i in range(start, len(kinds)):
+        kind = kinds[i]
+        if kind in ("attribution", "copyright", "end", "bio"):
+            return i
+        # Two headline-like lines in a row are a list of other stories, not a subhead.
+        if kind in ("heading", "other"):
+            teasers += 1
+            if teasers >= 2:
+                return i - 1
+        elif kind not in ("chrome", "banner"):
+            teasers = 0
+    return len(kinds)
+
+
+def _strip_dateline(body: list[str]) -> tuple[list[str], str]:
+    """Take the dateline off the paragraph that has it; paragraphs above it were a dek."""
+    for k, paragraph in enumerate(body[: MAX_DEK_PARAGRAPHS + 1]):
+        match = DATELINE.match(paragraph)
+        if match and sum(ch.isalpha() for ch in match["place"]) >= 3:
+            return [match["rest"], *body[k + 1 :]], match["place"]
+    return body, ""
+
+
+def _stamps(text: str) -> tuple[tuple[str, datetime], ...]:
+    """((label, datetime),) when the whole line is a date stamp; () for any other line."""
+    for pattern in DATES:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        month = MONTHS.get(match["month"].lower())
+        if month is None:
+            continue
+        hour, minute = 0, 0
+        if match["hour"] is not None:
+            # A bare number after the year is no time unless it has minutes or AM/PM.
+            if match["minute"] is None and match["ampm"] is None:
+                continue
+            hour, minute = int(match["hour"]), int(match["minute"] or 0)
+            if match["ampm"] is not None:
+                if not 1 <= hour <= 12:
+                    continue
+                hour = hour % 12 + (12 if match["ampm"][0].lower() == "p" else 0)
+        zone_name = ZONES.get((match["zone"] or "").upper())
+        if match["zone"] is not None and zone_name is None:
+            continue
+        try:
+            stamp = datetime(int(match["year"]), month, int(match["day"]), hour, minute)
+        except ValueError:
+            continue
+        if zone_name is not None:
+            stamp = stamp.replace(tzinfo=ZoneInfo(zone_name))
+        return (((match["label"] or "").lower(), stamp),)
+    return ()
+
+
+def _published(texts: list[str], kinds: list[str]) -> datetime | None:
+    """The publication stamp; None when the page prints no date."""
+    found = [s for i, k in enumerate(kinds) if k == "date" for s in _stamps(texts[i])]
+    for label, stamp in found:
+        if label in ("published", "posted", "first published"):
+            return stamp
+    return found[0][1] if found else None
+
+
+def _byline_names(text: str) -> tuple[str, ...]:
+    for pattern in BYLINES:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        if "org" in match.groupdict() and not (
+            ORG_WORDS.search(match["org"]) or re.fullmatch(r"[A-Z]{2,6}", match["org"])
+        ):
+            continue
+        parts = [p for p in re.split(r"\s*(?:,|\band\b|&)\s*", match["names"]) if p]
+        names = [p for p in parts if NAME.fullmatch(p) and not ORG_WORDS.search(p)]
+        # Every part must be a name or an organisation, or this is a sentence starting "By".
+        if names and all(NAME.fullmatch(p) or ORG_WORDS.search(p) for p in parts):
+            return tuple(n.title() if n.isupper() else n for n in names)
+    return ()
+
+
+def _bios(lines: tuple[_Line, ...], kinds: list[str], stop: int) -> tuple[Bio, ...]:
+    """Bios after the story: a bio line, plus prose paragraphs directly continuing it."""
+    bios: list[Bio] = []
+    open_bio = False
+    for i in range(stop, len(lines)):
+        text = lines[i].text
+        match = BIO_START.match(text) if kinds[i] == "bio" else None
+        if match is not None:
+            bios.append(Bio(match["name"], text))
+            open_bio = True
+        elif kinds[i] == "prose" and open_bio:
+            bios[-1] = Bio(bios[-1].name, f"{bios[-1].text}\n\n{text}")
+        else:
+            open_bio = False
+    # A page that repeats the bio block must not give a person two bios.
+    first: dict[str, Bio] = {}
+    for bio in bios:
+        first.setdefault(bio.name, bio)
+    return tuple(first.values())
+
+
+def _copyright_holder(text: str) -> str:
+    match = COPYRIGHT.fullmatch(text)
+    return _RIGHTS.sub("", match["holder"]).strip() if match else ""
+
+
+def _url(text: str) -> str:
+    match = URL.search(text)
+    return match.group().rstrip(".,;:)") if match else ""
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

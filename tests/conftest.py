@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "npr-wpsu-putin-kim-meeting.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command line, in a fresh process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "broadcast", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd or ROOT, timeout=300,
+    )
+
+
+@pytest.fixture
+def fake_voices(tmp_path: Path) -> Path:
+    """A voices folder whose roles use the deterministic fake engine."""
+    vdir = tmp_path / "voices"
+    vdir.mkdir()
+    for role, rate in (("host", 165), ("reporter", 180)):
+        (vdir / f"{role}.toml").write_text(
+            f'engine = "fake"\nvoice = "tone"\nrate = {rate}\nvolume = 0.8\n', encoding="utf-8"
+        )
+    return vdir

@@ -1,0 +1,100 @@
+"""The command line as a user meets it: help, listing voices, and every bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SEED, run_cli
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["script"], ["voices"]])
+def test_help_on_every_subcommand(command: list[str]) -> None:
+    proc = run_cli(*command, "--help")
+    assert proc.returncode == 0
+    assert "usage: broadcast" in proc.stdout
+    assert "exit codes:" in proc.stdout
+
+
+def test_voices_lists_engine_voices_and_roles() -> None:
+    proc = run_cli("voices")
+    assert proc.returncode == 0, proc.stderr
+    assert "gmw/en-us" in proc.stdout
+    assert "host" in proc.stdout and "reporter" in proc.stdout
+
+
+def test_script_prints_without_building(tmp_path: Path) -> None:
+    proc = run_cli("script", SEED, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "[01] INTRO (host)" in proc.stdout
+    assert not (tmp_path / "output").exists()
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+BAD_INPUTS = [
+    ("missing", lambda d: d / "nope.txt", 3, "no such file"),
+    ("directory", lambda d: d, 3, "is a directory"),
+    ("empty", lambda d: _write(d / "e.txt", b""), 3, "empty"),
+    ("whitespace", lambda d: _write(d / "w.txt", b"  \n\t\n \r\n"), 3, "empty"),
+    ("png", lambda d: _write(d / "p.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4), 3, "binary"),
+    ("undecodable", lambda d: _write(d / "u.txt", b"Headline here\n\n\x81\x8d\x8f\x90\x9d bad " * 20), 3, "decode"),
+    (
+        "chrome only",
+        lambda d: _write(d / "c.txt", b"Play Live Radio\nNext Up:\n0:00\nAvailable On Air Stations\n"),
+        4,
+        "no article body found",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "make", "code", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+@pytest.mark.parametrize("command", ["build", "script"])
+def test_bad_input_is_one_line_error_and_leaves_output_alone(
+    tmp_path: Path, label: str, make, code: int, message: str, command: str
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    target = make(src)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier work")
+    args = [command, target] + (["--output", out] if command == "build" else [])
+    proc = run_cli(*args)
+    assert proc.returncode == code, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"broadcast: error: {target}")
+    assert message in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_output_that_is_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_text("not a folder")
+    proc = run_cli("build", SEED, "--output", out)
+    assert proc.returncode == 8
+    assert "is not a directory" in proc.stderr
+    assert out.read_text() == "not a folder"
+
+
+def test_unknown_voice_id_is_a_config_error(tmp_path: Path) -> None:
+    vdir = tmp_path / "voices"
+    vdir.mkdir()
+    (vdir / "host.toml").write_text('engine = "pyttsx3"\nvoice = "xx/nowhere"\nrate = 170\nvolume = 1.0\n')
+    (vdir / "reporter.toml").write_text('engine = "pyttsx3"\nvoice = "gmw/en"\nrate = 170\nvolume = 1.0\n')
+    out = tmp_path / "out"
+    proc = run_cli("build", SEED, "--voices", vdir, "--output", out)
+    assert proc.returncode == 5, proc.stderr
+    assert "unknown pyttsx3 voice 'xx/nowhere'" in proc.stderr
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_bad_usage_exits_2() -> None:
+    proc = run_cli("build")
+    assert proc.returncode == 2
+    assert "the following arguments are required: article" in proc.stderr
