@@ -1,0 +1,56 @@
+"""Build speed against the floor of the job, measured in the same run.
+
+floor: the seed's script text spoken by the espeak-ng library directly and
+encoded once by ffmpeg (benchmarks/espeak_floor.py, in a fresh process).
+build: `broadcast build` of the seed, every output, in a fresh process.
+Prints medians of --runs runs and the ratio build / floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "npr-wpsu-putin-kim-meeting.txt"
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("article", nargs="?", type=Path, default=SEED)
+    args = parser.parse_args()
+
+    from broadcast.article import parse_article
+    from broadcast.script import build_script
+
+    script = build_script(parse_article(args.article.read_text(encoding="utf-8"), str(args.article)))
+    with tempfile.TemporaryDirectory() as tmp:
+        text = Path(tmp) / "script.txt"
+        text.write_text("\n\n".join(c.text for c in script.cues), encoding="utf-8")
+        floor_cmd = [sys.executable, str(ROOT / "benchmarks" / "espeak_floor.py"), str(text), f"{tmp}/floor.mp3"]
+        build_cmd = [sys.executable, "-m", "broadcast", "build", str(args.article), "--output", f"{tmp}/out", "--quiet"]
+        timed(floor_cmd), timed(build_cmd)  # warm the file cache
+        floor = [timed(floor_cmd) for _ in range(args.runs)]
+        build = [timed(build_cmd) for _ in range(args.runs)]
+    f, b = statistics.median(floor), statistics.median(build)
+    print(f"article: {args.article.name} ({sum(len(c.text.split()) for c in script.cues)} words), {args.runs} runs each")
+    print(f"floor  (espeak-ng library + one ffmpeg encode): median {f:6.3f} s  [{min(floor):.3f} .. {max(floor):.3f}]")
+    print(f"build  (broadcast build, every output):         median {b:6.3f} s  [{min(build):.3f} .. {max(build):.3f}]")
+    print(f"ratio  build / floor: {b / f:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
