@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from broadcast.config import Settings
 from broadcast.mix import assemble, encode_mp3
 from broadcast.model import Article, Script, Timeline
 from broadcast.publish import clean_leftovers, prepare_root, slugify, staged_episode
+from broadcast.sentences import split_sentences
 from broadcast.script import build_script, gaps_ms, render_script
 from broadcast.tags import TagValues, mp3_facts, write_tags
+from broadcast.timed_text import captions, render_chapters_json, render_srt, render_vtt
 from broadcast.tts import Engine, open_engine, synthesize_checked
 
 Progress = Callable[[str], None]
@@ -31,31 +34,56 @@ class Episode:
     duration_ms: int
 
 
-def episode_name(article: Article) -> str:
+def episode_guid(article: Article) -> str:
+    """Stable across rebuilds of the same article; different for another article."""
+    published = article.published.isoformat() if article.published else ""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"broadcast:{article.site}|{article.headline}|{published}"))
+
+
+def episode_name(article: Article, output_root: Path) -> str:
+    """<date>-<slug>; a different article that would land on the same name gets a suffix."""
     day = article.published.strftime("%Y-%m-%d") if article.published else "undated"
-    return f"{day}-{slugify(article.headline)}"
+    name = f"{day}-{slugify(article.headline)}"
+    guid = episode_guid(article)
+    existing = output_root / name / "episode.json"
+    if existing.exists():
+        try:
+            other = json.loads(existing.read_text(encoding="utf-8")).get("guid")
+        except (OSError, ValueError):
+            other = None
+        if other != guid:
+            name = f"{name}-{guid[:8]}"
+    return name
 
 
 def _date_tag(article: Article) -> str:
     return article.published.strftime("%Y-%m-%dT%H:%M") if article.published else ""
 
 
-def synthesize_script(script: Script, settings: Settings, workdir: Path, progress: Progress) -> list[Path]:
+def synthesize_script(
+    sentences: Sequence[Sequence[str]], script: Script, settings: Settings, workdir: Path, progress: Progress
+) -> list[list[Path]]:
+    """One clip per sentence, so captions and timings are measured, not guessed."""
     engines: dict[str, Engine] = {}
-    clips = []
+    clips: list[list[Path]] = []
     try:
-        for n, cue in enumerate(script.cues):
+        for n, (cue, texts) in enumerate(zip(script.cues, sentences, strict=True)):
             profile = settings.profile(cue.role)
             if profile.engine not in engines:
                 engines[profile.engine] = open_engine(profile.engine)
-            path = workdir / f"cue-{n:03d}.wav"
-            synthesize_checked(engines[profile.engine], cue.text, profile, path)
+            clips.append([])
+            for k, text in enumerate(texts):
+                path = workdir / f"cue-{n:03d}-{k:03d}.wav"
+                synthesize_checked(engines[profile.engine], text, profile, path)
+                clips[-1].append(path)
             progress(f"spoke cue {n + 1}/{len(script.cues)}")
-            clips.append(path)
     finally:
         for engine in engines.values():
             engine.close()
     return clips
+
+
+TRANSCRIPTS = (("transcript.vtt", "text/vtt"), ("transcript.srt", "application/x-subrip"))
 
 
 def episode_record(
@@ -63,17 +91,25 @@ def episode_record(
 ) -> dict[str, Any]:
     """Everything known about the episode, as written to episode.json (no clock, no paths)."""
     return {
+        "guid": episode_guid(article),
         "title": article.headline,
+        "lede": script.lede,
         "site": article.site,
         "authors": list(article.authors),
         "dateline": article.dateline,
         "published": article.published.isoformat() if article.published else None,
+        "language": article.language,
         "copyright": article.copyright,
         "source_url": article.source_url,
         "bios": [asdict(b) for b in article.bios],
         "attribution": list(article.attribution),
         "show": settings.show.name,
-        "audio": {"file": "episode.mp3", "size_bytes": size, **facts},
+        "audio": {"file": "episode.mp3", "size_bytes": size, "timeline_ms": timeline.duration_ms, **facts},
+        "files": {
+            "script": "script.txt",
+            "transcripts": [list(t) for t in TRANSCRIPTS],
+            "chapters": "chapters.json",
+        },
         "voices": {role: asdict(p) for role, p in settings.voices},
         "cues": [
             {
@@ -87,6 +123,16 @@ def episode_record(
     }
 
 
+def text_outputs(script_text: str, timeline: Timeline) -> dict[str, str]:
+    caps = captions(timeline.sentences)
+    return {
+        "script.txt": script_text,
+        "transcript.vtt": render_vtt(caps),
+        "transcript.srt": render_srt(caps),
+        "chapters.json": render_chapters_json(timeline.chapters),
+    }
+
+
 def build_episode(
     article: Article, settings: Settings, output_root: Path, progress: Progress = lambda _: None
 ) -> Episode:
@@ -95,10 +141,11 @@ def build_episode(
     text = render_script(script, settings.rates, audio.pauses)
     prepare_root(output_root)
     clean_leftovers(output_root)
-    name = episode_name(article)
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
-        clips = synthesize_script(script, settings, Path(tmp), progress)
-        track = assemble(script.cues, clips, gaps_ms(script, audio.pauses), audio.pauses)
+        sentences = [split_sentences(cue.text) for cue in script.cues]
+        clips = synthesize_script(sentences, script, settings, Path(tmp), progress)
+        track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
+        name = episode_name(article, output_root)
         with staged_episode(output_root, name) as stage:
             mp3 = stage / "episode.mp3"
             encode_mp3(track.audio, mp3, audio.bitrate_kbps, audio.channels, audio.sample_rate)
@@ -119,12 +166,10 @@ def build_episode(
             write_tags(mp3, values, audio.id3_version)
             facts = mp3_facts(mp3)
             size = mp3.stat().st_size
-            (stage / "script.txt").write_text(text, encoding="utf-8")
             record = episode_record(article, script, settings, track.timeline, facts, size)
-            (stage / "episode.json").write_text(
-                json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
+            outputs = text_outputs(text, track.timeline)
+            outputs["episode.json"] = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+            for filename, content in outputs.items():
+                (stage / filename).write_text(content, encoding="utf-8")
     folder = output_root / name
     return Episode(folder, folder / "episode.mp3", text, track.timeline, size, int(facts["duration_ms"]))
-
-

@@ -16,7 +16,7 @@ with warnings.catch_warnings():
 
 from broadcast import runner
 from broadcast.errors import SynthesisError
-from broadcast.model import Chapter, CueTiming, Cue, Pauses, Timeline
+from broadcast.model import Chapter, Cue, CueTiming, Pauses, SentenceTiming, Timeline
 
 # Engines pad clips with silence of their own; it is trimmed so that the
 # configured pauses are the pauses a listener hears. A short margin keeps
@@ -48,21 +48,50 @@ def load_clip(path: Path) -> AudioSegment:
 
 
 def assemble(
-    cues: Sequence[Cue], clips: Sequence[Path], gaps: Sequence[int], pauses: Pauses
+    cues: Sequence[Cue],
+    sentences: Sequence[Sequence[str]],
+    clips: Sequence[Sequence[Path]],
+    gaps: Sequence[int],
+    pauses: Pauses,
 ) -> Track:
-    """Join one clip per cue, with `gaps[i]` ms of silence before cue i."""
-    segments = [load_clip(p) for p in clips]
-    rate = segments[0].frame_rate if segments else 22050
-    track = AudioSegment.silent(pauses.lead_in, frame_rate=rate)
-    timings = []
-    for i, (cue, seg, gap) in enumerate(zip(cues, segments, gaps, strict=True)):
-        track += AudioSegment.silent(gap, frame_rate=rate)
-        start = len(track)
-        track += seg.set_frame_rate(rate)
-        timings.append(CueTiming(i, cue.part, cue.role, start, len(track)))
-    track += AudioSegment.silent(pauses.tail, frame_rate=rate)
-    timeline = Timeline(cues=tuple(timings), duration_ms=len(track), chapters=part_chapters(timings, len(track)))
+    """Join the sentence clips of each cue, with `gaps[i]` ms of silence before cue i
+    and `pauses.sentence` between the sentences of a cue."""
+    rate = 22050
+    parts: list[AudioSegment] = []
+    position = pauses.lead_in
+    cue_timings, sentence_timings = [], []
+    for i, (cue, texts, paths, gap) in enumerate(zip(cues, sentences, clips, gaps, strict=True)):
+        position += gap
+        cue_start = position
+        for n, (text, path) in enumerate(zip(texts, paths, strict=True)):
+            if n:
+                position += pauses.sentence
+            seg = load_clip(path)
+            rate = seg.frame_rate if not parts else rate
+            parts.append((position, seg))  # type: ignore[arg-type]
+            sentence_timings.append(SentenceTiming(i, cue.role, text, position, position + len(seg)))
+            position += len(seg)
+        cue_timings.append(CueTiming(i, cue.part, cue.role, cue_start, position))
+    duration = position + pauses.tail
+    track = _place(parts, duration, rate)  # type: ignore[arg-type]
+    timeline = Timeline(
+        cues=tuple(cue_timings),
+        duration_ms=duration,
+        chapters=part_chapters(cue_timings, duration),
+        sentences=tuple(sentence_timings),
+    )
     return Track(track, timeline)
+
+
+def _place(parts: Sequence[tuple[int, AudioSegment]], duration_ms: int, rate: int) -> AudioSegment:
+    """Lay clips on silence at their start times: one buffer, no repeated concatenation."""
+    frames = bytearray(round(duration_ms * rate / 1000) * 2)
+    for start_ms, seg in parts:
+        seg = seg.set_frame_rate(rate)
+        offset = round(start_ms * rate / 1000) * 2
+        data = seg.raw_data[: len(frames) - offset]
+        frames[offset : offset + len(data)] = data
+    return AudioSegment(bytes(frames), frame_rate=rate, sample_width=2, channels=1)
 
 
 _CHAPTER_TITLES = {"INTRO": "Introduction", "BODY": "The story", "ATTRIBUTION": "Credits", "OUTRO": "Sign-off"}

@@ -65,6 +65,7 @@ class VoiceProfile:
 class Pauses:
     """Silence in milliseconds."""
 
+    sentence: int = 300
     paragraph: int = 600
     part: int = 1100
     lead_in: int = 0
@@ -76,6 +77,15 @@ class CueTiming:
     index: int
     part: Part
     role: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class SentenceTiming:
+    cue: int  # index of the cue the sentence belongs to
+    role: str
+    text: str
     start_ms: int
     end_ms: int
 
@@ -94,3 +104,4 @@ class Timeline:
     cues: tuple[CueTiming, ...]
     duration_ms: int
     chapters: tuple[Chapter, ...] = field(default=())
+    sentences: tuple[SentenceTiming, ...] = field(default=())

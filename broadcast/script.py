@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Mapping
 
 from broadcast.model import Article, Cue, Part, Pauses, Script
+from broadcast.sentences import split_sentences
 
 # Who reads each part. A table, so recasting a part is a one-line change.
 PART_ROLES: dict[Part, str] = {
@@ -115,7 +116,8 @@ def gaps_ms(script: Script, pauses: Pauses) -> tuple[int, ...]:
 
 def estimate_ms(script: Script, rates: Mapping[str, int], pauses: Pauses) -> int:
     speech = sum(len(c.text.split()) * 60_000 // rates[c.role] for c in script.cues)
-    return speech + sum(gaps_ms(script, pauses)) + pauses.lead_in + pauses.tail
+    inside = sum(len(split_sentences(c.text)) - 1 for c in script.cues) * pauses.sentence
+    return speech + inside + sum(gaps_ms(script, pauses)) + pauses.lead_in + pauses.tail
 
 
 def clock(ms: int) -> str:
