@@ -9,6 +9,7 @@ headline, date and byline, body, attribution and copyright, bios.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -27,7 +28,9 @@ CHROME: tuple[re.Pattern[str], ...] = tuple(
     for p in (
         r"play live radio",
         r"next up:?",
-        r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s*/?\s*(?:\d{1,2}:)?\d{1,2}:\d{2})*",
+        # Player clocks: "0:00", "0:00 0:00", "1:02:03 / 4:05". A separator is required
+        # between clocks so the pattern cannot backtrack exponentially on long lines.
+        r"\d{1,2}(?::\d{2}){1,2}(?:(?:\s+|\s*/\s*)\d{1,2}(?::\d{2}){1,2})*+",
         r"available on air stations",
         r"(?:on air|playing) now|now playing|all streams|live radio",
         r"donate(?: now| today)?|give now|support(?: us)?",
@@ -49,7 +52,7 @@ BANNERS: tuple[re.Pattern[str], ...] = tuple(
         r"support (?:local|public|independent|nonprofit|community) "
         r"(?:journalism|news|media|radio)\b.*",
         r"(?:breaking(?: news)?|developing(?: story)?|live updates?|just in|news alert|alert)"
-        r"\s*[:|—–-]+.*",
+        r"\s*[:|—\u2013-]+.*",
         r"(?:breaking news|developing story|live updates)",
         r"(?:donate|give) (?:today|now)\b.*",
         r"(?:become|join) (?:a |as a )?(?:member|sustainer|supporter)\b.*",
@@ -72,9 +75,17 @@ MONTHS: dict[str, int] = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ),
         start=1,
@@ -95,12 +106,14 @@ ZONES: dict[str, str] = {
     **dict.fromkeys(("CET", "CEST"), "Europe/Paris"),
 }
 
-_LABEL = r"(?:(?P<label>first published|last updated|updated|published|posted)\b\s*(?:on\s+)?:?\s*)?"
+_LABEL = (
+    r"(?:(?P<label>first published|last updated|updated|published|posted)\b\s*(?:on\s+)?:?\s*)?"
+)
 _WEEKDAY = r"(?:[a-z]+day,?\s+)?"
 _MONTH = r"(?P<month>[a-z]{3,9})\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _TIME = (
-    r"(?:(?:\s*,|\s+at|\s*[|·•—–-])?\s*(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?"
+    r"(?:(?:\s*,|\s+at|\s*[|·•—\u2013-])?\s*(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?"
     r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s+(?P<zone>[a-z]{1,4}))?)?"
 )
 # Whole-line date stamps: "Updated September 11, 2023 at 2:59 PM ET", "11 Sept. 2023".
@@ -114,7 +127,7 @@ DATES: tuple[re.Pattern[str], ...] = (
 _NAME = (
     r"(?!(?:The|A|An|This|That|These|Those|His|Her|Its|Their|Our|In|On|At|But|And|For|If|"
     r"When|While|After|Before|As|It|He|She|They|We|Officials|Meanwhile)\b)"
-    r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|(?:de|da|del|der|van|von|la|le|bin|al)(?=\s+[A-Z]))){1,3}"
+    r"[A-Z][\w'\u2019.-]*(?:\s+(?:[A-Z][\w'\u2019.-]*|(?:de|da|del|der|van|von|la|le|bin|al)(?=\s+[A-Z]))){1,3}"
 )
 NAME = re.compile(_NAME)
 
@@ -124,12 +137,15 @@ ORG_WORDS = re.compile(
     r"Bloomberg|Network|Broadcasting|Correspondent|Reporter|Writer|Staff|Station)\b"
 )
 
+_ACRONYM = re.compile(r"[A-Z]{2,6}")  # a call sign or agency: "WPSU", "NPR"
+_NAME_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+
 BYLINES: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?:By|BY)\s+(?P<names>.+)"),
     # "Anthony Kuhn, NPR" / "Jane Doe and John Roe, WXYZ News"
     re.compile(
         rf"(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*,\s*"
-        r"(?P<org>(?:[A-Z]{2,6}|[A-Z][\w&.'’-]*)(?:\s+[A-Z][\w&.'’-]*){0,4})"
+        r"(?P<org>(?:[A-Z]{2,6}|[A-Z][\w&.'\u2019-]*)(?:\s+[A-Z][\w&.'\u2019-]*){0,4})"
     ),
 )
 
@@ -143,7 +159,7 @@ CREDITS: tuple[re.Pattern[str], ...] = tuple(
         r"Bloomberg|Sputnik|SPUTNIK)\s*$",
         r"^(?:AP|AFP|EPA|UPI|Reuters)\b",
         r"\bAFP\b",
-        r"\bfor (?:NPR|The [A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})$",
+        r"\bfor (?:NPR|The [A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){0,3})$",
         r"(?i)^(?:photo|image|illustration|graphic|video)s?\s*(?:by\b|:|courtesy\b)",
         r"(?i)^courtesy(?: of)?\b",
         r"^\s*/\s*$",
@@ -169,7 +185,7 @@ ATTRIBUTIONS: tuple[re.Pattern[str], ...] = tuple(
 
 COPYRIGHT = re.compile(
     r"(?:copyright|©|\(c\))[\s©]*(?:copyright\s*)?"
-    r"(?P<holder>(?:19|20)\d{2}(?:\s*[-–]\s*\d{2,4})?,?\s+.+?)\s*(?:\.(?:\s.*)?)?",
+    r"(?P<holder>(?:19|20)\d{2}(?:\s*[-\u2013]\s*\d{2,4})?,?\s+.+?)\s*(?:\.(?:\s.*)?)?",
     _I,
 )
 _RIGHTS = re.compile(r"[.,;]?\s*all rights reserved\W*$", _I)
@@ -189,14 +205,14 @@ BIO_TOPIC = re.compile(
 
 # "MOSCOW — The Kremlin ...", "WASHINGTON (AP) — ...", "ST. LOUIS, Mo. -- ..."
 DATELINE = re.compile(
-    r"(?P<place>[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}(?:,\s+[A-Z][A-Za-z.]{1,15}"
-    r"(?:\s+[A-Z][A-Za-z.]{1,15})?)?)\s*(?:\([A-Z][A-Za-z]{1,12}\)\s*)?(?:—|–|--|-)\s+"
+    r"(?P<place>[A-Z][A-Z.'\u2019-]+(?:\s+[A-Z][A-Z.'\u2019-]+){0,3}(?:,\s+[A-Z][A-Za-z.]{1,15}"
+    r"(?:\s+[A-Z][A-Za-z.]{1,15})?)?)\s*(?:\([A-Z][A-Za-z]{1,12}\)\s*)?(?:—|\u2013|--|-)\s+"
     r"(?P<rest>\S.*)",
     re.S,
 )
 
-_SENTENCE_END = re.compile(r"(?:[.!?…]|\.\.\.)[\"'”’)\]]*$")
-_HEADLINE_END = re.compile(r"[\w\"'”’)?!%]$")
+_SENTENCE_END = re.compile(r"(?:[.!?…]|\.\.\.)[\"'”\u2019)\]]*$")
+_HEADLINE_END = re.compile(r"[^.,;:\s]$")  # prose ends with a period; a headline does not
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 
@@ -207,6 +223,25 @@ HEADLINE_WORDS = (3, 25)
 MAX_CREDIT_WORDS = 12
 # A dek or two may sit between headline and byline/date; more prose means the story began.
 MAX_DEK_PARAGRAPHS = 2
+
+
+class LineKind(enum.Enum):
+    """What a line of the page is; one per line, read off in page order."""
+
+    SITE = "site"  # the station or publication name heading the page
+    CHROME = "chrome"  # player, menu and sharing widgets
+    BANNER = "banner"  # fund-raising or alert banner
+    DATE = "date"  # a whole-line date stamp
+    COPYRIGHT = "copyright"
+    BYLINE = "byline"
+    CREDIT = "credit"  # photo credit
+    CAPTION = "caption"  # photo caption
+    ATTRIBUTION = "attribution"  # "X contributed reporting"
+    BIO = "bio"
+    END = "end"  # heading of the related-stories rail
+    PROSE = "prose"  # a sentence-like paragraph: body candidate
+    HEADING = "heading"  # headline-like: headline, subhead or teaser
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -220,19 +255,19 @@ def parse_article(text: str, name: str = "<input>") -> Article:
     lines = _lines(text)
     site = _site(lines)
     kinds = _kinds(lines, skip_first=bool(site))
-    headline_at = next((i for i, k in enumerate(kinds) if k == "heading"), -1)
+    headline_at = next((i for i, k in enumerate(kinds) if k == LineKind.HEADING), -1)
     start = _body_start(kinds, headline_at)
-    stop = _body_stop(lines, kinds, start)
-    body = [lines[i].text for i in range(start, stop) if kinds[i] == "prose"]
+    stop = _body_stop(kinds, start)
+    body = [lines[i].text for i in range(start, stop) if kinds[i] == LineKind.PROSE]
     if not body:
         raise ArticleError(f"{name}: no article body found")
-    if headline_at < 0 or headline_at > start:
+    if headline_at < 0:
         raise ArticleError(f"{name}: no headline found")
     body, dateline = _strip_dateline(body)
     texts = [line.text for line in lines]
-    copyright_text = next((texts[i] for i, k in enumerate(kinds) if k == "copyright"), "")
+    copyright_text = next((texts[i] for i, k in enumerate(kinds) if k == LineKind.COPYRIGHT), "")
     bios = _bios(lines, kinds, stop)
-    bylines = [_byline_names(texts[i]) for i in range(stop) if kinds[i] == "byline"]
+    bylines = [_byline_names(texts[i]) for i in range(stop) if kinds[i] == LineKind.BYLINE]
     authors = _unique(n for names in bylines for n in names) or tuple(b.name for b in bios)
     return Article(
         headline=texts[headline_at],
@@ -241,7 +276,9 @@ def parse_article(text: str, name: str = "<input>") -> Article:
         authors=authors,
         dateline=dateline,
         published=_published(texts, kinds),
-        attribution=tuple(texts[i] for i in range(start, len(kinds)) if kinds[i] == "attribution"),
+        attribution=tuple(
+            texts[i] for i in range(start, len(kinds)) if kinds[i] == LineKind.ATTRIBUTION
+        ),
         copyright=_copyright_holder(copyright_text),
         source_url=_url(copyright_text),
         bios=bios,
@@ -264,7 +301,7 @@ def _lines(text: str) -> tuple[_Line, ...]:
             and prev.block == block
             and len(prev.text.split()) >= 8
             and not _SENTENCE_END.search(prev.text)
-            and (line[0].islower() or prev.text[-1] in ",;—–-")
+            and (line[0].islower() or prev.text[-1] in ",;\u2014\u2013-")
         ):
             out[-1] = _Line(f"{prev.text} {line}", block)
             continue
@@ -274,50 +311,57 @@ def _lines(text: str) -> tuple[_Line, ...]:
 
 def _site(lines: tuple[_Line, ...]) -> str:
     """A member-station page opens with the station name, right above the player chrome."""
-    if len(lines) >= 2 and _is_chrome(lines[1].text) and not _is_chrome(lines[0].text):
-        if len(lines[0].text.split()) <= 8:
-            return lines[0].text
+    if (
+        len(lines) >= 2
+        and _is_chrome(lines[1].text)
+        and not _is_chrome(lines[0].text)
+        and len(lines[0].text.split()) <= 8
+    ):
+        return lines[0].text
     return ""
 
 
-def _kinds(lines: tuple[_Line, ...], skip_first: bool) -> list[str]:
+def _kinds(lines: tuple[_Line, ...], skip_first: bool) -> list[LineKind]:
     kinds = [_kind(line.text) for line in lines]
     if skip_first:
-        kinds[0] = "site"
+        kinds[0] = LineKind.SITE
     _mark_credits(lines, kinds)
     _mark_captions(lines, kinds)
     return kinds
 
 
-def _kind(text: str) -> str:
+def _kind(text: str) -> LineKind:
     """The kind of one line on its own; the order of the checks is the priority."""
     if _is_chrome(text):
-        return "chrome"
+        return LineKind.CHROME
     if any(p.fullmatch(text) for p in BANNERS):
-        return "banner"
+        return LineKind.BANNER
     if _stamps(text):
-        return "date"
+        return LineKind.DATE
     words = len(text.split())
     if words <= 40 and COPYRIGHT.fullmatch(text):
-        return "copyright"
+        return LineKind.COPYRIGHT
     if _byline_names(text):
-        return "byline"
-    if words <= MAX_CREDIT_WORDS and not _SENTENCE_END.search(text):
-        if any(p.search(text) for p in CREDITS):
-            return "credit"
+        return LineKind.BYLINE
+    if (
+        words <= MAX_CREDIT_WORDS
+        and not _SENTENCE_END.search(text)
+        and any(p.search(text) for p in CREDITS)
+    ):
+        return LineKind.CREDIT
     if any(p.search(text) for p in CAPTIONS):
-        return "caption"
+        return LineKind.CAPTION
     if words <= 60 and any(p.search(text) for p in ATTRIBUTIONS):
-        return "attribution"
+        return LineKind.ATTRIBUTION
     if words >= 8 and BIO_START.match(text) and BIO_TOPIC.search(text):
-        return "bio"
+        return LineKind.BIO
     if any(p.fullmatch(text) for p in SECTION_ENDS):
-        return "end"
+        return LineKind.END
     if words >= MIN_PROSE_WORDS and _SENTENCE_END.search(text):
-        return "prose"
+        return LineKind.PROSE
     if _looks_like_headline(text):
-        return "heading"
-    return "other"
+        return LineKind.HEADING
+    return LineKind.OTHER
 
 
 def _is_chrome(text: str) -> bool:
@@ -329,73 +373,77 @@ def _looks_like_headline(text: str) -> bool:
     words = text.split()
     return (
         low <= len(words) <= high
-        and (text[0].isupper() or text[0].isdigit() or text[0] in "\"'“‘")
+        and (text[0].isupper() or text[0].isdigit() or text[0] in "\"'\u201c\u2018")
         and _HEADLINE_END.search(text) is not None
         and "http" not in text
     )
 
 
-def _mark_credits(lines: tuple[_Line, ...], kinds: list[str]) -> None:
+def _mark_credits(lines: tuple[_Line, ...], kinds: list[LineKind]) -> None:
     """A "/" line joins a photographer and an agency: both neighbours are credits too."""
     for i, line in enumerate(lines):
         if not _SEPARATOR.fullmatch(line.text):
             continue
         for j in (i - 1, i + 1):
             if 0 <= j < len(lines) and lines[j].block == line.block and _short_label(lines[j].text):
-                kinds[j] = "credit"
+                kinds[j] = LineKind.CREDIT
 
 
 def _short_label(text: str) -> bool:
     return len(text.split()) <= 6 and not _SENTENCE_END.search(text)
 
 
-def _mark_captions(lines: tuple[_Line, ...], kinds: list[str]) -> None:
+def _mark_captions(lines: tuple[_Line, ...], kinds: list[LineKind]) -> None:
     """Captions sit next to their credit in the same block, and pages often print them twice."""
     for i, kind in enumerate(kinds):
-        if kind != "credit":
+        if kind != LineKind.CREDIT:
             continue
         for j in (i - 1, i + 1):
             if (
                 0 <= j < len(lines)
                 and lines[j].block == lines[i].block
-                and kinds[j] in ("prose", "heading", "other")
+                and kinds[j] in (LineKind.PROSE, LineKind.HEADING, LineKind.OTHER)
             ):
-                kinds[j] = "caption"
-    counts = Counter(line.text for line, kind in zip(lines, kinds, strict=True) if kind == "prose")
+                kinds[j] = LineKind.CAPTION
+    counts = Counter(
+        line.text for line, kind in zip(lines, kinds, strict=True) if kind == LineKind.PROSE
+    )
     for i, line in enumerate(lines):
-        if kinds[i] == "prose" and counts[line.text] > 1:
-            kinds[i] = "caption"
+        if kinds[i] == LineKind.PROSE and counts[line.text] > 1:
+            kinds[i] = LineKind.CAPTION
 
 
-def _body_start(kinds: list[str], headline_at: int) -> int:
+def _body_start(kinds: list[LineKind], headline_at: int) -> int:
     """First prose after the headline, and after a byline or date that follows a short dek."""
     prose_seen = 0
     meta_at = headline_at
     for i in range(headline_at + 1, len(kinds)):
-        if kinds[i] == "prose":
+        if kinds[i] == LineKind.PROSE:
             prose_seen += 1
             if prose_seen > MAX_DEK_PARAGRAPHS:
                 break
-        elif kinds[i] in ("date", "byline"):
+        elif kinds[i] in (LineKind.DATE, LineKind.BYLINE):
             meta_at = i
-        elif kinds[i] in ("copyright", "attribution", "end"):
+        elif kinds[i] in (LineKind.COPYRIGHT, LineKind.ATTRIBUTION, LineKind.END):
             break
-    return next((i for i in range(meta_at + 1, len(kinds)) if kinds[i] == "prose"), len(kinds))
+    return next(
+        (i for i in range(meta_at + 1, len(kinds)) if kinds[i] == LineKind.PROSE), len(kinds)
+    )
 
 
-def _body_stop(lines: tuple[_Line, ...], kinds: list[str], start: int) -> int:
+def _body_stop(kinds: list[LineKind], start: int) -> int:
     """The body ends at attribution, copyright, a bio, a rail heading or a run of teasers."""
     teasers = 0
     for i in range(start, len(kinds)):
         kind = kinds[i]
-        if kind in ("attribution", "copyright", "end", "bio"):
+        if kind in (LineKind.ATTRIBUTION, LineKind.COPYRIGHT, LineKind.END, LineKind.BIO):
             return i
         # Two headline-like lines in a row are a list of other stories, not a subhead.
-        if kind in ("heading", "other"):
+        if kind in (LineKind.HEADING, LineKind.OTHER):
             teasers += 1
             if teasers >= 2:
                 return i - 1
-        elif kind not in ("chrome", "banner"):
+        elif kind not in (LineKind.CHROME, LineKind.BANNER):
             teasers = 0
     return len(kinds)
 
@@ -441,9 +489,9 @@ def _stamps(text: str) -> tuple[tuple[str, datetime], ...]:
     return ()
 
 
-def _published(texts: list[str], kinds: list[str]) -> datetime | None:
+def _published(texts: list[str], kinds: list[LineKind]) -> datetime | None:
     """The publication stamp; None when the page prints no date."""
-    found = [s for i, k in enumerate(kinds) if k == "date" for s in _stamps(texts[i])]
+    found = [s for i, k in enumerate(kinds) if k == LineKind.DATE for s in _stamps(texts[i])]
     for label, stamp in found:
         if label in ("published", "posted", "first published"):
             return stamp
@@ -451,15 +499,17 @@ def _published(texts: list[str], kinds: list[str]) -> datetime | None:
 
 
 def _byline_names(text: str) -> tuple[str, ...]:
+    """The author names a byline line gives; () when the line is no byline."""
     for pattern in BYLINES:
         match = pattern.fullmatch(text)
         if match is None:
             continue
+        # "Name, Org" needs a real organisation after the comma, or "Jane Doe, Texas" is a byline.
         if "org" in match.groupdict() and not (
-            ORG_WORDS.search(match["org"]) or re.fullmatch(r"[A-Z]{2,6}", match["org"])
+            ORG_WORDS.search(match["org"]) or _ACRONYM.fullmatch(match["org"])
         ):
             continue
-        parts = [p for p in re.split(r"\s*(?:,|\band\b|&)\s*", match["names"]) if p]
+        parts = [p for p in _NAME_SPLIT.split(match["names"]) if p]
         names = [p for p in parts if NAME.fullmatch(p) and not ORG_WORDS.search(p)]
         # Every part must be a name or an organisation, or this is a sentence starting "By".
         if names and all(NAME.fullmatch(p) or ORG_WORDS.search(p) for p in parts):
@@ -467,17 +517,17 @@ def _byline_names(text: str) -> tuple[str, ...]:
     return ()
 
 
-def _bios(lines: tuple[_Line, ...], kinds: list[str], stop: int) -> tuple[Bio, ...]:
+def _bios(lines: tuple[_Line, ...], kinds: list[LineKind], stop: int) -> tuple[Bio, ...]:
     """Bios after the story: a bio line, plus prose paragraphs directly continuing it."""
     bios: list[Bio] = []
     open_bio = False
     for i in range(stop, len(lines)):
         text = lines[i].text
-        match = BIO_START.match(text) if kinds[i] == "bio" else None
+        match = BIO_START.match(text) if kinds[i] == LineKind.BIO else None
         if match is not None:
             bios.append(Bio(match["name"], text))
             open_bio = True
-        elif kinds[i] == "prose" and open_bio:
+        elif kinds[i] == LineKind.PROSE and open_bio:
             bios[-1] = Bio(bios[-1].name, f"{bios[-1].text}\n\n{text}")
         else:
             open_bio = False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+import math
 import tempfile
 import uuid
 from collections.abc import Callable, Sequence
@@ -11,10 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from broadcast import __version__
-from broadcast.config import Settings
-from broadcast.mix import assemble, encode_mp3
-from broadcast.model import Article, Script, Timeline
-from broadcast.publish import clean_leftovers, prepare_root, slugify, staged_episode
+from broadcast.config import AudioSettings, Settings
+from broadcast.cover import embedded_copy, generate_cover, validate_cover
+from broadcast.feed import FEED_NAME, base_url, write_feed
+from broadcast.loudness import LAME_CBR_GAIN_DB, Loudness, decode_mp3, measure, normalize, target_lufs
+from broadcast.mix import Track, assemble, encode_mp3, shift_timeline, to_float
+from broadcast.music import arrange
+from broadcast.model import Article, Part, Script, Timeline
+from broadcast.publish import (
+    clean_leftovers, feed_lock, prepare_root, slugify, staged_episode, write_atomic,
+)
 from broadcast.sentences import split_sentences
 from broadcast.script import build_script, gaps_ms, render_script
 from broadcast.tags import TagValues, mp3_facts, write_tags
@@ -83,6 +91,7 @@ def synthesize_script(
     return clips
 
 
+COVER_FILE = "cover.jpg"
 TRANSCRIPTS = (("transcript.vtt", "text/vtt"), ("transcript.srt", "application/x-subrip"))
 
 
@@ -107,6 +116,7 @@ def episode_record(
         "audio": {"file": "episode.mp3", "size_bytes": size, "timeline_ms": timeline.duration_ms, **facts},
         "files": {
             "script": "script.txt",
+            "cover": COVER_FILE,
             "transcripts": [list(t) for t in TRANSCRIPTS],
             "chapters": "chapters.json",
         },
@@ -133,12 +143,62 @@ def text_outputs(script_text: str, timeline: Timeline) -> dict[str, str]:
     }
 
 
+def _loudness_record(loud: Loudness, target: float, ceiling: float) -> dict[str, float]:
+    return {
+        "target_lufs": round(target, 2),
+        "integrated_lufs": round(loud.integrated_lufs, 2),
+        "range_lu": round(loud.range_lu, 2),
+        "true_peak_dbtp": round(loud.true_peak_dbtp, 2),
+        "true_peak_ceiling_dbtp": ceiling,
+    }
+
+
+def show_cover(settings: Settings) -> bytes:
+    """The user's cover (validated) or one generated from the show's name."""
+    if settings.show.cover:
+        path = Path(settings.show.cover)
+        validate_cover(path)
+        return path.read_bytes()
+    return generate_cover(settings.show.name, settings.show.author)
+
+
+def mix_and_encode(
+    track: Track, audio: AudioSettings, mp3: Path, progress: Progress
+) -> tuple[Timeline, Loudness, float]:
+    """Music, room tone and loudness on the speech track, then the MP3.
+
+    Returns the final timeline, the loudness measured on the decoded MP3 and the target.
+    """
+    # Speech, music and loudness are worked at the speech's own rate (22.05 kHz for
+    # espeak); ffmpeg's resampler brings it to the output rate while encoding. That
+    # halves the cost of the loudness stage, and the true peak is checked on the MP3.
+    rate = track.audio.frame_rate
+    speech = to_float(track.audio, rate)
+    intro = next((c for c in track.timeline.cues if c.part is Part.INTRO), None)
+    arranged = arrange(speech, rate, (intro.start_ms, intro.end_ms) if intro else (0, 0), audio.music)
+    duration_ms = round(arranged.samples.size * 1000 / rate)
+    timeline = shift_timeline(track.timeline, arranged.speech_offset_ms, duration_ms)
+    progress("mixed")
+    target = target_lufs(audio.loudness, audio.channels)
+    # The track is mono; a dual-mono stereo file measures 3 LU louder than it. LAME
+    # turns the signal down at most bitrates: aim above the target by that much.
+    aim = target - 10 * math.log10(audio.channels) - LAME_CBR_GAIN_DB[audio.bitrate_kbps]
+    samples = normalize(arranged.samples, rate, aim, audio.true_peak)
+    progress("normalized loudness")
+    encode_mp3(samples, rate, mp3, audio.bitrate_kbps, audio.channels, audio.sample_rate)
+    progress("encoded MP3")
+    loud = measure(*decode_mp3(mp3))
+    progress("measured loudness of the MP3")
+    return timeline, loud, target
+
+
 def build_episode(
     article: Article, settings: Settings, output_root: Path, progress: Progress = lambda _: None
 ) -> Episode:
     script = build_script(article)
     audio = settings.audio
     text = render_script(script, settings.rates, audio.pauses)
+    cover = show_cover(settings)
     prepare_root(output_root)
     clean_leftovers(output_root)
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
@@ -148,8 +208,7 @@ def build_episode(
         name = episode_name(article, output_root)
         with staged_episode(output_root, name) as stage:
             mp3 = stage / "episode.mp3"
-            encode_mp3(track.audio, mp3, audio.bitrate_kbps, audio.channels, audio.sample_rate)
-            progress("encoded MP3")
+            timeline, loud, target = mix_and_encode(track, audio, mp3, progress)
             values = TagValues(
                 title=article.headline,
                 artist=", ".join(article.authors) or article.site,
@@ -159,17 +218,36 @@ def build_episode(
                 lyrics=text,
                 copyright=article.copyright,
                 source_url=article.source_url,
-                length_ms=track.timeline.duration_ms,
+                length_ms=timeline.duration_ms,
                 encoder=f"broadcast {__version__}",
-                chapters=track.timeline.chapters,
+                chapters=timeline.chapters,
+                cover_jpeg=embedded_copy(cover),
+                podcast=True,
+                feed_url=base_url(settings.show) + FEED_NAME,
+                episode_guid=episode_guid(article),
+                description=script.lede,
             )
             write_tags(mp3, values, audio.id3_version)
             facts = mp3_facts(mp3)
             size = mp3.stat().st_size
-            record = episode_record(article, script, settings, track.timeline, facts, size)
-            outputs = text_outputs(text, track.timeline)
+            record = episode_record(article, script, settings, timeline, facts, size)
+            record["loudness"] = _loudness_record(loud, target, audio.true_peak)
+            outputs = text_outputs(text, timeline)
             outputs["episode.json"] = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
             for filename, content in outputs.items():
                 (stage / filename).write_text(content, encoding="utf-8")
+            (stage / COVER_FILE).write_bytes(cover)
+            progress("wrote episode files")
+    publish_feed(output_root, settings, cover)
+    progress("updated feed")
     folder = output_root / name
-    return Episode(folder, folder / "episode.mp3", text, track.timeline, size, int(facts["duration_ms"]))
+    return Episode(folder, folder / "episode.mp3", text, timeline, size, int(facts["duration_ms"]))
+
+
+def publish_feed(output_root: Path, settings: Settings, cover: bytes, now: datetime | None = None) -> Path:
+    """Rewrite output/feed.xml (and the show cover) from every episode folder, under a lock."""
+    with feed_lock(output_root):
+        cover_path = output_root / COVER_FILE
+        if not cover_path.exists() or cover_path.read_bytes() != cover:
+            write_atomic(cover_path, cover)
+        return write_feed(output_root, settings.show, now)

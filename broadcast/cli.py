@@ -42,6 +42,12 @@ def make_parser() -> argparse.ArgumentParser:
     script = sub.add_parser("script", help="print the on-air script for review", description="Print the on-air script of an article without synthesizing it.", epilog=_EPILOG)
     _common(script)
 
+    feed = sub.add_parser("feed", help="rebuild the podcast feed from the episode folders", description="Rewrite OUTPUT/feed.xml (RSS 2.0 + iTunes + Podcasting 2.0) from every episode folder in OUTPUT.", epilog=_EPILOG)
+    feed.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)")
+    feed.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
+    feed.add_argument("--voices", type=Path, metavar="DIR", help=argparse.SUPPRESS)
+    feed.add_argument("--stamp", action="store_true", help="set lastBuildDate to the current time (default: the newest episode's date, so the feed text is deterministic)")
+
     voices = sub.add_parser("voices", help="list the voices the engines offer", description="List the voice ids a profile can name, and the profiles each role uses.", epilog=_EPILOG)
     voices.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
     voices.add_argument("--all", action="store_true", help="every language, not only English")
@@ -94,6 +100,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feed(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from broadcast.build import publish_feed, show_cover
+    from broadcast.publish import prepare_root
+
+    settings = _settings(args)
+    if not args.output.is_dir():
+        prepare_root(args.output)
+    now = datetime.now(timezone.utc) if args.stamp else None
+    path = publish_feed(args.output, settings, show_cover(settings), now=now)
+    print(f"feed: {path}")
+    return 0
+
+
 def cmd_voices(args: argparse.Namespace) -> int:
     from broadcast.config import find_voices_dir, load_voices
     from broadcast.tts import ENGINE_NAMES, open_engine
@@ -116,7 +137,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"build": cmd_build, "script": cmd_script, "voices": cmd_voices}
+_COMMANDS = {"build": cmd_build, "script": cmd_script, "feed": cmd_feed, "voices": cmd_voices}
 
 
 def main(argv: list[str] | None = None) -> int:

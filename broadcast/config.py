@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcast.errors import ConfigError
-from broadcast.model import Pauses, VoiceProfile
+from broadcast.model import MusicPlan, Pauses, VoiceProfile
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("host", "reporter")
@@ -25,7 +25,10 @@ class AudioSettings:
     channels: int = 1
     sample_rate: int = 44100
     id3_version: int = 3
+    loudness: str = "podcast"  # a preset (podcast, broadcast) or a LUFS number such as "-18"
+    true_peak: float = -1.0  # ceiling in dBTP, measured on the decoded MP3
     pauses: Pauses = field(default_factory=Pauses)
+    music: MusicPlan = field(default_factory=MusicPlan)
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,37 @@ def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
         show = ShowSettings(**_fill(ShowSettings, data.get("show", {}), f"{path} [show]"))
         audio_table = dict(data.get("audio", {}))
         pauses = Pauses(**_fill(Pauses, audio_table.pop("pauses", {}), f"{path} [audio.pauses]"))
-        audio = replace(AudioSettings(**_fill(AudioSettings, audio_table, f"{path} [audio]")), pauses=pauses)
+        music = _music(audio_table.pop("music", {}), path)
+        if isinstance(audio_table.get("loudness"), (int, float)) and not isinstance(audio_table["loudness"], bool):
+            audio_table["loudness"] = str(audio_table["loudness"])
+        audio = AudioSettings(**_fill(AudioSettings, audio_table, f"{path} [audio]"))
+        audio = replace(audio, pauses=pauses, music=music)
         validate_audio(audio, str(path))
     return Settings(show=show, audio=audio, voices=load_voices(find_voices_dir(voices_dir)))
+
+
+_MUSIC_FILES = ("intro", "outro", "bed")
+
+
+def _music(table: Any, config_path: Path) -> MusicPlan:
+    """[audio.music]: file names are relative to the config file's folder."""
+    where = f"{config_path} [audio.music]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table")
+    files = {k: table[k] for k in _MUSIC_FILES if k in table}
+    values = _fill(MusicPlan, {k: v for k, v in table.items() if k not in _MUSIC_FILES}, where)
+    for key, name in files.items():
+        if not isinstance(name, str):
+            raise ConfigError(f"{where}: {key} must be a file name")
+        if name:
+            file = (config_path.parent / name).resolve()
+            if not file.is_file():
+                raise ConfigError(f"{where}: {key} = {name!r}: no such file ({file})")
+            values[key] = file
+    plan = MusicPlan(**values)
+    _check_range(where, "duck_db", plan.duck_db, 12.0, 40.0)
+    _check_range(where, "fade_ms", plan.fade_ms, 100, 3000)
+    return plan
 
 
 _BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
@@ -182,5 +213,12 @@ def validate_audio(audio: AudioSettings, where: str) -> None:
         raise ConfigError(f"{where}: sample_rate must be 44100 or 48000")
     if audio.id3_version not in ID3_VERSIONS:
         raise ConfigError(f"{where}: id3_version must be 3 or 4")
+    from broadcast.loudness import target_lufs
+
+    try:
+        target_lufs(audio.loudness, audio.channels)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+    _check_range(where, "true_peak", audio.true_peak, -9.0, 0.0)
     for f in fields(audio.pauses):
         _check_range(where, f"pauses.{f.name}", getattr(audio.pauses, f.name), 0, 10_000)

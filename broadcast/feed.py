@@ -1,9 +1,9 @@
 """The podcast feed: RSS 2.0 with iTunes and Podcasting 2.0 tags, from output/*/episode.json.
 
-The XML is written by a tiny serializer of our own rather than ElementTree: it needs no global
-namespace registration, and its output (tag order, prefixes, indentation) is fixed, so the same
+The XML comes from a tiny serializer of our own rather than ElementTree: it needs no global
+namespace registration and its output (tag order, prefixes, indentation) is fixed, so the same
 episodes always give byte-identical feeds. Which tags exist, and where their values come from,
-lives in the two tables _CHANNEL and _ITEM.
+lives in the tables _CHANNEL and _ITEM; what is read from episode.json, in _JSON_FIELDS.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from broadcast.config import ShowSettings
@@ -24,18 +24,18 @@ from broadcast.errors import ConfigError, OutputError
 from broadcast.publish import write_atomic
 
 FEED_NAME = "feed.xml"
-GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")  # Podcasting 2.0 podcast:guid
+GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")  # of podcast:guid
 NAMESPACES = (
     ("atom", "http://www.w3.org/2005/Atom"),
     ("content", "http://purl.org/rss/1.0/modules/content/"),
     ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
     ("podcast", "https://podcastindex.org/namespace/1.0"),
 )
-DESCRIPTION_MAX_BYTES = 4000  # Apple's channel description limit
-# Kinds of transcript players may show as subtitles (the others are just documents).
-_CAPTION_TYPES = frozenset({"text/vtt", "application/x-subrip"})
-# Characters XML 1.0 forbids outright: a parser rejects the whole feed if one slips through.
-_ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+DESCRIPTION_MAX_BYTES = 4000  # Apple's limit for the channel description
+_CAPTION_TYPES = frozenset({"text/vtt", "application/x-subrip"})  # players show these as subtitles
+# Characters XML 1.0 forbids (a parser rejects the whole feed for one) and the C1 controls it
+# discourages: they only come from mis-decoded text, and feedparser turns them into cp1252 letters.
+_ILLEGAL_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,10 @@ class FeedEpisode:
 
 # ---------------------------------------------------------------- reading episode.json
 
-_MISSING = object()
-
-
 def _text(v: Any) -> str:
-    if v is _MISSING or v is None:
-        return ""
-    if not isinstance(v, str):
+    if v is not None and not isinstance(v, str):
         raise ValueError(f"expected text, not {v!r}")
-    return v
+    return v or ""
 
 
 def _required_text(v: Any) -> str:
@@ -83,63 +78,40 @@ def _file_name(v: Any) -> str:
 
 
 def _count(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or v != v:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:  # also NaN
         raise ValueError(f"expected a non-negative number, not {v!r}")
     return int(v)
 
 
-def _ms_to_s(v: Any) -> int:
-    return (_count(v) + 500) // 1000  # half up: round() would round 1.5 s and 2.5 s both to 2
-
-
-def _date(v: Any) -> datetime | None:
-    if v is _MISSING or v is None:
-        return None
-    try:
-        return _aware(datetime.fromisoformat(_text(v)))
-    except ValueError as exc:
-        raise ValueError(f"not an ISO 8601 date: {v!r}") from exc
-
-
-def _names(v: Any) -> tuple[str, ...]:
-    if v is _MISSING or v is None:
-        return ()
-    if not isinstance(v, list):
-        raise ValueError(f"expected a list of names, not {v!r}")
-    return tuple(_required_text(n) for n in v)
+def _list(v: Any) -> list[Any]:
+    if v is not None and not isinstance(v, list):
+        raise ValueError(f"expected a list, not {v!r}")
+    return v or []
 
 
 def _transcripts(v: Any) -> tuple[tuple[str, str], ...]:
-    if v is _MISSING or v is None:
-        return ()
-    if not isinstance(v, list) or not all(isinstance(p, list) and len(p) == 2 for p in v):
-        raise ValueError(f"expected a list of [file, mime type] pairs, not {v!r}")
-    return tuple((_file_name(f), _required_text(m)) for f, m in v)
+    if not all(isinstance(p, list) and len(p) == 2 for p in _list(v)):
+        raise ValueError(f"expected [file, mime type] pairs, not {v!r}")
+    return tuple((_file_name(f), _required_text(m)) for f, m in v or ())
 
 
-# FeedEpisode field <- path of keys in episode.json, converter (raises ValueError), default.
+# FeedEpisode field <- key path in episode.json (missing reads as null), converter.
 _JSON_FIELDS: tuple[tuple[str, tuple[str, ...], Callable[[Any], Any]], ...] = (
     ("title", ("title",), _required_text),
     ("description", ("lede",), _text),
     ("guid", ("guid",), _required_text),
-    ("published", ("published",), _date),
-    ("authors", ("authors",), _names),
+    ("published", ("published",),
+     lambda v: _aware(datetime.fromisoformat(_text(v))) if v else None),
+    ("authors", ("authors",), lambda v: tuple(_required_text(n) for n in _list(v))),
     ("language", ("language",), _text),
     ("audio_file", ("audio", "file"), lambda v: _file_name(v) or "episode.mp3"),
     ("size_bytes", ("audio", "size_bytes"), _count),
-    ("duration_s", ("audio", "duration_ms"), _ms_to_s),
+    # Half up: round() would turn both 1.5 s and 2.5 s into 2.
+    ("duration_s", ("audio", "duration_ms"), lambda v: (_count(v) + 500) // 1000),
     ("image_file", ("files", "cover"), _file_name),
     ("transcripts", ("files", "transcripts"), _transcripts),
     ("chapters_file", ("files", "chapters"), _file_name),
 )
-
-
-def _lookup(data: Any, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if not isinstance(data, dict) or key not in data:
-            return _MISSING
-        data = data[key]
-    return data
 
 
 def read_episode(path: Path) -> FeedEpisode:
@@ -152,37 +124,36 @@ def read_episode(path: Path) -> FeedEpisode:
         raise OutputError(f"{path}: episode record is not a JSON object")
     values: dict[str, Any] = {"folder": path.parent.name}
     for name, keys, convert in _JSON_FIELDS:
+        value: Any = data
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
         try:
-            values[name] = convert(_lookup(data, keys))
+            values[name] = convert(value)
         except ValueError as exc:
             raise OutputError(f"{path}: {'.'.join(keys)}: {exc}") from exc
     return _match_disk(FeedEpisode(**values), path.parent)
 
 
 def _match_disk(ep: FeedEpisode, folder: Path) -> FeedEpisode:
-    """The feed must describe the files as published: the real MP3 size, no dangling links."""
+    """The feed describes the files as published: the MP3's real size, no dangling links."""
     audio = folder / ep.audio_file
     size = audio.stat().st_size if audio.is_file() else ep.size_bytes
-    exists = lambda name: bool(name) and (folder / name).is_file()  # noqa: E731
-    return replace(
-        ep,
-        size_bytes=size,
-        image_file=ep.image_file if exists(ep.image_file) else "",
-        chapters_file=ep.chapters_file if exists(ep.chapters_file) else "",
-        transcripts=tuple(t for t in ep.transcripts if exists(t[0])),
-    )
+    keep = lambda name: name if name and (folder / name).is_file() else ""  # noqa: E731
+    return replace(ep, size_bytes=size, image_file=keep(ep.image_file),
+                   chapters_file=keep(ep.chapters_file),
+                   transcripts=tuple(t for t in ep.transcripts if keep(t[0])))
 
 
 def load_episodes(output_root: Path) -> list[FeedEpisode]:
     """Every published episode under output_root (dot folders are staging or retired)."""
     if not output_root.is_dir():
         raise OutputError(f"{output_root}: output directory not found")
-    records = sorted(p for p in output_root.glob("*/episode.json") if not p.parent.name.startswith("."))
+    records = sorted(p for p in output_root.glob("*/episode.json")
+                     if not p.parent.name.startswith("."))
     return [read_episode(p) for p in records]
 
 
-# ---------------------------------------------------------------- building the XML
-
+# ---------------------------------------------------------------- the feed's values
 
 def _aware(dt: datetime) -> datetime:
     # A naive time read as local time would make the feed depend on the machine: read it as UTC.
@@ -191,11 +162,6 @@ def _aware(dt: datetime) -> datetime:
 
 def _rfc2822(dt: datetime | None) -> str | None:
     return format_datetime(_aware(dt).astimezone(timezone.utc)) if dt else None
-
-
-def _truncate_bytes(text: str, limit: int) -> str:
-    # "ignore" drops only the partial multi-byte character the cut may leave at the end.
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def one_line(text: str) -> str:
@@ -217,34 +183,30 @@ def _absolute(url: str, what: str) -> str:
 
 
 def base_url(show: ShowSettings) -> str:
-    """show.base_url checked and ending in '/' so file names can be appended."""
+    """show.base_url checked, ending in '/' so that file names can be appended."""
     return _absolute(show.base_url, "base_url").rstrip("/") + "/"
 
 
 @dataclass(frozen=True)
 class _Tag:
     """Attributes and content of one element; its name comes from the table row."""
-
     attrs: tuple[tuple[str, str], ...] = ()
     children: tuple[tuple[str, _Tag], ...] = ()
     text: str = ""
 
 
-# A getter yields text, a _Tag, several _Tags (repeated element) or None (element omitted).
-_Value = Union[str, _Tag, tuple[_Tag, ...], None]
+# A getter gives text, a _Tag, several _Tags (a repeated element) or None (element left out).
+_Value = str | _Tag | tuple[_Tag, ...] | None
 
 
 @dataclass(frozen=True)
 class _Channel:
     show: ShowSettings
     base: str
-    show_image: str
+    image: str  # URL of the show's cover
+    link: str
     newest: datetime | None
     now: datetime | None
-
-    @property
-    def link(self) -> str:
-        return _absolute(self.show.link, "link") if self.show.link else self.base
 
 
 @dataclass(frozen=True)
@@ -257,46 +219,48 @@ class _Item:
         return self.ch.base + quote(self.ep.folder, safe="") + "/" + quote(name, safe="")
 
 
-def _category(show: ShowSettings) -> _Tag:
-    sub = ((("itunes:category", _Tag((("text", show.subcategory),))),) if show.subcategory else ())
-    return _Tag((("text", show.category),), sub)
-
-
 def _transcript(it: _Item, name: str, mime: str) -> _Tag:
-    attrs = [("url", it.url(name)), ("type", mime)]
-    if it.ep.language or it.ch.show.language:
-        attrs.append(("language", it.ep.language or it.ch.show.language))
-    if mime in _CAPTION_TYPES:
-        attrs.append(("rel", "captions"))
-    return _Tag(tuple(attrs))
+    lang = it.ep.language or it.ch.show.language
+    return _Tag((("url", it.url(name)), ("type", mime))
+                + ((("language", lang),) if lang else ())
+                + ((("rel", "captions"),) if mime in _CAPTION_TYPES else ()))
+
+
+def _attrs(*pairs: tuple[str, str]) -> _Tag:
+    return _Tag(pairs)
+
+
+def _parent(*children: tuple[str, str | _Tag]) -> _Tag:
+    return _Tag(children=tuple((n, _Tag(text=c) if isinstance(c, str) else c) for n, c in children))
 
 
 _CHANNEL: tuple[tuple[str, Callable[[_Channel], _Value]], ...] = (
     ("title", lambda c: one_line(c.show.name)),
-    ("description", lambda c: _truncate_bytes(_ILLEGAL_XML.sub("", c.show.description), DESCRIPTION_MAX_BYTES)),
+    # Cut on a byte count; "ignore" drops only a multi-byte character the cut splits.
+    ("description", lambda c: _ILLEGAL_XML.sub("", c.show.description)
+     .encode()[:DESCRIPTION_MAX_BYTES].decode("utf-8", "ignore")),
     ("link", lambda c: c.link),
     ("language", lambda c: c.show.language),
-    ("atom:link", lambda c: _Tag((("href", c.base + FEED_NAME), ("rel", "self"), ("type", "application/rss+xml")))),
+    ("atom:link", lambda c: _attrs(
+        ("href", c.base + FEED_NAME), ("rel", "self"), ("type", "application/rss+xml"))),
     ("generator", lambda c: "broadcast"),
     ("pubDate", lambda c: _rfc2822(c.newest)),
-    # Only a caller-supplied clock: without one the build time is the newest episode's date.
+    # No hidden clock: without a `now` the feed was last built when its newest episode came out.
     ("lastBuildDate", lambda c: _rfc2822(c.now or c.newest)),
-    ("image", lambda c: _Tag(children=(
-        ("url", _Tag(text=c.base + quote(c.show_image))),
-        ("title", _Tag(text=one_line(c.show.name))),
-        ("link", _Tag(text=c.link)),
+    ("image", lambda c: _parent(("url", c.image), ("title", one_line(c.show.name)),
+                                ("link", c.link))),
+    ("itunes:image", lambda c: _attrs(("href", c.image))),
+    ("itunes:category", lambda c: _Tag((("text", c.show.category),), (
+        (("itunes:category", _attrs(("text", c.show.subcategory))),) if c.show.subcategory else ()
     ))),
-    ("itunes:image", lambda c: _Tag((("href", c.base + quote(c.show_image)),))),
-    ("itunes:category", lambda c: _category(c.show)),
     ("itunes:explicit", lambda c: "true" if c.show.explicit else "false"),
     ("itunes:author", lambda c: c.show.author or None),
-    ("itunes:owner", lambda c: _Tag(children=(
-        ("itunes:name", _Tag(text=c.show.owner_name)),
-        ("itunes:email", _Tag(text=c.show.owner_email)),
-    ))),
+    ("itunes:owner", lambda c: _parent(("itunes:name", c.show.owner_name),
+                                       ("itunes:email", c.show.owner_email))),
     ("itunes:type", lambda c: "episodic"),
     ("podcast:guid", lambda c: feed_guid(c.base + FEED_NAME)),
-    ("podcast:locked", lambda c: _Tag((("owner", c.show.owner_email),), text="yes" if c.show.locked else "no")),
+    ("podcast:locked", lambda c: _Tag((("owner", c.show.owner_email),),
+                                      text="yes" if c.show.locked else "no")),
 )
 
 _ITEM: tuple[tuple[str, Callable[[_Item], _Value]], ...] = (
@@ -304,26 +268,28 @@ _ITEM: tuple[tuple[str, Callable[[_Item], _Value]], ...] = (
     ("description", lambda i: i.ep.description or None),
     ("guid", lambda i: _Tag((("isPermaLink", "false"),), text=i.ep.guid)),
     ("pubDate", lambda i: _rfc2822(i.ep.published)),
-    ("enclosure", lambda i: _Tag((
-        ("url", i.url(i.ep.audio_file)), ("length", str(i.ep.size_bytes)), ("type", "audio/mpeg"),
-    ))),
+    ("enclosure", lambda i: _attrs(("url", i.url(i.ep.audio_file)),
+                                   ("length", str(i.ep.size_bytes)), ("type", "audio/mpeg"))),
     ("itunes:duration", lambda i: str(i.ep.duration_s)),
     ("itunes:episode", lambda i: str(i.number)),
     ("itunes:episodeType", lambda i: "full"),
-    ("itunes:image", lambda i: _Tag((("href", i.url(i.ep.image_file)),)) if i.ep.image_file else None),
+    ("itunes:image", lambda i: _attrs(("href", i.url(i.ep.image_file))) if i.ep.image_file
+     else None),
     ("itunes:explicit", lambda i: "true" if i.ch.show.explicit else "false"),
     ("itunes:author", lambda i: ", ".join(i.ep.authors) or None),
-    ("podcast:transcript", lambda i: tuple(_transcript(i, f, m) for f, m in i.ep.transcripts)),
-    ("podcast:chapters", lambda i: _Tag((
-        ("url", i.url(i.ep.chapters_file)), ("type", "application/json+chapters"),
-    )) if i.ep.chapters_file else None),
+    ("podcast:transcript", lambda i: tuple(_transcript(i, *t) for t in i.ep.transcripts)),
+    ("podcast:chapters", lambda i: _attrs(("url", i.url(i.ep.chapters_file)),
+                                          ("type", "application/json+chapters"))
+     if i.ep.chapters_file else None),
 )
 
 
+# ---------------------------------------------------------------- writing the XML
+
 def _escape(text: str, attr: bool = False) -> str:
-    text = _ILLEGAL_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # A raw CR would be normalised away by the parser; in attributes tabs and newlines too.
-    text = text.replace("\r", "&#13;")
+    text = _ILLEGAL_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;")
+    # ">" guards "]]>"; a raw CR (and in attributes tab and newline) would be normalised away.
+    text = text.replace(">", "&gt;").replace("\r", "&#13;")
     if attr:
         text = text.replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
     return text
@@ -343,48 +309,51 @@ def _emit(name: str, tag: _Tag, depth: int, out: list[str], extra: str = "") -> 
         out.append(f"{pad}<{name}{attrs}/>")
 
 
-def _fill(table: Sequence[tuple[str, Callable[[Any], _Value]]], ctx: Any) -> tuple[tuple[str, _Tag], ...]:
+def _fill(table: Sequence[tuple[str, Callable[[Any], _Value]]], ctx: Any,
+          ) -> tuple[tuple[str, _Tag], ...]:
     out: list[tuple[str, _Tag]] = []
     for name, getter in table:
         value = getter(ctx)
-        tags = (_Tag(text=value),) if isinstance(value, str) else (value,) if isinstance(value, _Tag) else value or ()
-        out.extend((name, t) for t in tags)
+        if isinstance(value, (str, _Tag)):
+            value = (_Tag(text=value) if isinstance(value, str) else value,)
+        out.extend((name, tag) for tag in value or ())
     return tuple(out)
 
 
 def _newest_first(episodes: Sequence[FeedEpisode]) -> list[FeedEpisode]:
-    by_guid = sorted(episodes, key=lambda e: e.guid)
-    dated = sorted((e for e in by_guid if e.published), key=lambda e: _aware(e.published), reverse=True)
-    return dated + [e for e in by_guid if not e.published]  # sorted() is stable: ties stay by guid
+    by_guid = sorted(episodes, key=lambda e: e.guid)  # sorted() is stable: ties stay by guid
+    dated = sorted((e for e in by_guid if e.published), key=lambda e: _aware(e.published),
+                   reverse=True)
+    return dated + [e for e in by_guid if not e.published]
 
 
 def _check(show: ShowSettings, episodes: Sequence[FeedEpisode]) -> None:
     for key in ("name", "description", "language", "category", "owner_email"):
-        if not getattr(show, key).strip():
+        if not one_line(getattr(show, key)):
             raise ConfigError(f"show {key} is empty; the feed requires it")
     seen: dict[str, str] = {}
     for ep in episodes:
         if not one_line(ep.title):
             raise OutputError(f"episode {ep.folder}: no title; a feed item requires one")
         if ep.guid in seen:
-            raise OutputError(f"episodes {seen[ep.guid]} and {ep.folder} share the guid {ep.guid!r}")
+            raise OutputError(f"episodes {seen[ep.guid]} and {ep.folder} share guid {ep.guid!r}")
         seen[ep.guid] = ep.folder
 
 
-def render_feed(
-    show: ShowSettings, episodes: Sequence[FeedEpisode], show_image: str = "cover.jpg",
-    now: datetime | None = None,
-) -> bytes:
+def render_feed(show: ShowSettings, episodes: Sequence[FeedEpisode],
+                show_image: str = "cover.jpg", now: datetime | None = None) -> bytes:
     """The feed document as UTF-8 bytes; the same arguments always give the same bytes."""
     _check(show, episodes)
-    ordered = _newest_first(episodes)
-    channel = _Channel(show, base_url(show), show_image, ordered[0].published if ordered else None, now)
+    base, ordered = base_url(show), _newest_first(episodes)
+    link = _absolute(show.link, "link") if show.link else base
+    channel = _Channel(show, base, base + quote(show_image), link,
+                       ordered[0].published if ordered else None, now)
     items = tuple(("item", _Tag(children=_fill(_ITEM, _Item(channel, ep, len(ordered) - n))))
-                  for n, ep in enumerate(ordered))
-    xmlns = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES)
-    rss = _Tag((("version", "2.0"),), (("channel", _Tag(children=_fill(_CHANNEL, channel) + items)),))
+                  for n, ep in enumerate(ordered))  # itunes:episode 1 is the oldest
+    content = _Tag(children=_fill(_CHANNEL, channel) + items)
+    rss = _Tag((("version", "2.0"),), (("channel", content),))
     out = ['<?xml version="1.0" encoding="UTF-8"?>']
-    _emit("rss", rss, 0, out, extra=xmlns)
+    _emit("rss", rss, 0, out, extra="".join(f' xmlns:{p}="{uri}"' for p, uri in NAMESPACES))
     return ("\n".join(out) + "\n").encode("utf-8")
 
 

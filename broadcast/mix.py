@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import warnings
+from math import gcd
+
+import numpy as np
+from scipy.signal import resample_poly
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg at import; we never let it run ffmpeg (see runner).
@@ -97,6 +101,15 @@ def _place(parts: Sequence[tuple[int, AudioSegment]], duration_ms: int, rate: in
 _CHAPTER_TITLES = {"INTRO": "Introduction", "BODY": "The story", "ATTRIBUTION": "Credits", "OUTRO": "Sign-off"}
 
 
+def shift_timeline(timeline: Timeline, offset_ms: int, duration_ms: int) -> Timeline:
+    """The timeline after `offset_ms` of music or tone was put before the speech."""
+    cues = tuple(replace(c, start_ms=c.start_ms + offset_ms, end_ms=c.end_ms + offset_ms) for c in timeline.cues)
+    sentences = tuple(
+        replace(s, start_ms=s.start_ms + offset_ms, end_ms=s.end_ms + offset_ms) for s in timeline.sentences
+    )
+    return Timeline(cues, duration_ms, part_chapters(cues, duration_ms), sentences)
+
+
 def part_chapters(timings: Sequence[CueTiming], duration_ms: int) -> tuple[Chapter, ...]:
     """One chapter per run of cues of the same part; chapters tile the whole track."""
     starts: list[tuple[str, int]] = []
@@ -111,16 +124,32 @@ def part_chapters(timings: Sequence[CueTiming], duration_ms: int) -> tuple[Chapt
     return tuple(chapters)
 
 
-def encode_mp3(audio: AudioSegment, path: Path, bitrate_kbps: int, channels: int, sample_rate: int) -> None:
-    """CBR MP3 with a LAME Info header; ffmpeg resamples, tags come later."""
+def to_float(audio: AudioSegment, rate: int) -> np.ndarray:
+    """16-bit mono track -> float32 samples in [-1, 1] at `rate` (polyphase resampling)."""
+    samples = np.frombuffer(audio.raw_data, dtype="<i2").astype(np.float32) / 32768.0
+    if audio.frame_rate == rate:
+        return samples
+    step = gcd(audio.frame_rate, rate)
+    return resample_poly(samples, rate // step, audio.frame_rate // step).astype(np.float32)
+
+
+def encode_mp3(
+    samples: np.ndarray, rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int
+) -> None:
+    """CBR MP3 with a LAME Info header from mono float samples; tags come later.
+
+    Stereo is dual mono made here, not by ffmpeg, whose mono-to-stereo matrix
+    lowers each channel by 3 dB and would undo the loudness target.
+    """
+    mono = np.clip(samples, -1.0, 1.0).astype("<f4")
+    pcm = (np.repeat(mono, channels) if channels > 1 else mono).tobytes()
     runner.run(
         [
             "ffmpeg", "-hide_banner", "-nostdin", "-y",
-            "-f", "s16le", "-ar", str(audio.frame_rate), "-ac", str(audio.channels), "-i", "pipe:0",
-            "-ar", str(sample_rate), "-ac", str(channels),
-            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
+            "-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0",
+            "-ar", str(out_rate), "-ac", str(channels), "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
             "-map_metadata", "-1", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
             "-f", "mp3", str(path),
         ],
-        stdin=audio.raw_data,
+        stdin=pcm,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,21 @@ class Pauses:
     sentence: int = 300
     paragraph: int = 600
     part: int = 1100
-    lead_in: int = 0
-    tail: int = 0
+    lead_in: int = 500  # room tone before the first word
+    tail: int = 1500  # room tone after the last
+
+
+@dataclass(frozen=True)
+class MusicPlan:
+    intro: Path | None = None  # sting before the segment
+    outro: Path | None = None  # sting after it
+    bed: Path | None = None  # music under the host intro
+    bed_lead_ms: int = 2000  # bed alone at full level before the host speaks
+    bed_tail_ms: int = 1000  # bed fading out after the host intro ends
+    duck_db: float = 15.0  # bed level under speech, below its full level
+    fade_ms: int = 500  # duck and fade ramps
+    music_gain_db: float = -6.0  # music relative to its file level
+    room_tone_db: float = -70.0  # RMS of room tone, dBFS; set -120 to turn off
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -37,14 +38,17 @@ def _pid_alive(pid: int) -> bool:
 
 
 def clean_leftovers(root: Path) -> list[Path]:
-    """Remove staging folders of builds that died (their process is gone)."""
+    """Remove staging folders and temporary files of builds that died (their process is gone)."""
     removed = []
     for entry in root.glob(".*-*"):
-        if not entry.name.startswith((STAGING_PREFIX, _RETIRED_PREFIX)):
+        if not (entry.name.startswith((STAGING_PREFIX, _RETIRED_PREFIX)) or ".tmp-" in entry.name):
             continue
         pid = entry.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _pid_alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
             removed.append(entry)
     return removed
 
@@ -87,6 +91,21 @@ def _swap_in(staging: Path, target: Path) -> None:
             os.rename(retired, target)
         raise OutputError(f"{target}: cannot publish episode: {exc.strerror}") from exc
     shutil.rmtree(retired, ignore_errors=True)
+
+
+@contextmanager
+def feed_lock(root: Path) -> Iterator[None]:
+    """Serialize feed updates of concurrent builds: read-modify-write under one lock."""
+    try:
+        fh = open(root / ".feed.lock", "a+b")  # noqa: SIM115 - held for the block
+    except OSError as exc:
+        raise OutputError(f"{root}: cannot lock the feed: {exc.strerror}") from exc
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TCOP, TDRC, TIT2, TLEN, TPE1, TSSE, USLT, WOAS,
+    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TCOP, TDES, TDRC, TGID, TIT2, TLEN, TPE1, TSSE,
+    USLT, WFED, WOAS,
     CTOCFlags, Frame, ID3NoHeaderError,
 )
 from mutagen.mp3 import MP3
@@ -32,6 +33,10 @@ class TagValues:
     genre: str = "Podcast"
     chapters: tuple[Chapter, ...] = ()
     cover_jpeg: bytes = b""
+    podcast: bool = False  # iTunes podcast flag (PCST)
+    feed_url: str = ""
+    episode_guid: str = ""
+    description: str = ""
 
 
 # field -> frame builder; empty values are left out rather than written blank.
@@ -47,6 +52,10 @@ _FRAMES: tuple[tuple[str, Callable[[TagValues], Frame]], ...] = (
     ("source_url", lambda v: WOAS(url=v.source_url)),
     ("length_ms", lambda v: TLEN(encoding=3, text=str(v.length_ms))),
     ("encoder", lambda v: TSSE(encoding=3, text=v.encoder)),
+    ("podcast", lambda v: PCST(value=1)),
+    ("feed_url", lambda v: WFED(url=v.feed_url)),
+    ("episode_guid", lambda v: TGID(encoding=3, text=v.episode_guid)),
+    ("description", lambda v: TDES(encoding=3, text=v.description)),
     ("cover_jpeg", lambda v: APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover", data=v.cover_jpeg)),
 )
 

@@ -49,7 +49,7 @@ def test_rebuild_replaces_in_place(fake_voices: Path, tmp_path: Path) -> None:
     first = build_episode(ARTICLE, settings, out)
     second = build_episode(ARTICLE, settings, out)
     assert first.folder == second.folder
-    assert [p.name for p in out.iterdir()] == [first.folder.name]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [first.folder.name]
     record = json.loads((first.folder / "episode.json").read_text())
     assert record["title"] == ARTICLE.headline
 
@@ -68,7 +68,7 @@ def test_failure_mid_build_leaves_previous_output_intact(
     monkeypatch.setattr(build_module, "encode_mp3", broken_encoder)
     with pytest.raises(ToolError):
         build_episode(ARTICLE, settings, out)
-    assert [p.name for p in out.iterdir()] == [ep.folder.name]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [ep.folder.name]
     assert {p.name: p.read_bytes() for p in ep.folder.iterdir()} == before
 
 

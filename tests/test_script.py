@@ -63,7 +63,7 @@ def test_estimate_counts_words_at_role_rates_and_pauses() -> None:
     script = build_script(Article(headline="One two three", body=("Four five six seven.",)))
     from broadcast.model import Pauses
 
-    p = Pauses(paragraph=0, part=1000)
+    p = Pauses(sentence=0, paragraph=0, part=1000, lead_in=0, tail=0)
     words = {c.role: len(c.text.split()) for c in script.cues}
     ms = estimate_ms(script, {"host": 60, "reporter": 120}, p)
     host_words = sum(len(c.text.split()) for c in script.cues if c.role == "host")

@@ -1,0 +1,112 @@
+"""The sound of the package: room tone, intro/outro stings, a ducked bed under the host intro.
+
+All numpy on mono float samples at the output rate. Pure: takes samples and a
+timeline, returns new samples and the offset by which speech moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+from scipy.signal import lfilter
+
+from broadcast import runner
+from broadcast.errors import ConfigError, ToolError
+from broadcast.model import MusicPlan
+
+# Room tone under everything, far below the silence threshold a listener (or a
+# test) uses: it keeps pauses from sounding like dropouts. A fixed seed makes it
+# the same in every build.
+_ROOM_SEED = 1770
+_GAP_AFTER_STING_MS = 250
+
+
+@dataclass(frozen=True)
+class Arranged:
+    samples: np.ndarray
+    speech_offset_ms: int  # where the speech track now starts
+
+
+def decode_music(path: Path, rate: int) -> np.ndarray:
+    """Any audio file ffmpeg reads, as mono float32 at `rate`."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: music file not found")
+    try:
+        proc = runner.run(["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"])
+    except ToolError as exc:
+        raise ConfigError(f"{path}: not a readable audio file ({exc})") from exc
+    samples = np.frombuffer(proc.stdout, dtype="<f4").copy()
+    if samples.size == 0:
+        raise ConfigError(f"{path}: audio file holds no samples")
+    return samples
+
+
+def room_tone(n: int, rate: int, level_db: float) -> np.ndarray:
+    if level_db <= -120:
+        return np.zeros(n, dtype=np.float32)
+    noise = np.random.default_rng(_ROOM_SEED).standard_normal(n)
+    # A one-pole low-pass darkens white noise towards the hum of a quiet room.
+    tone = lfilter([0.05], [1.0, -0.95], noise)
+    tone *= 10 ** (level_db / 20) / (np.sqrt(np.mean(tone**2)) + 1e-12)
+    return tone.astype(np.float32)
+
+
+def _ms(ms: float, rate: int) -> int:
+    return int(round(ms * rate / 1000))
+
+
+def bed_envelope(length: int, speech_start: int, speech_end: int, rate: int, plan: MusicPlan) -> np.ndarray:
+    """Gain (linear) of the bed: full, ducked by duck_db under speech, then faded out.
+
+    The duck ramps end where speech starts and begin where it ends, so no word is
+    spoken over the bed at full level.
+    """
+    fade = max(1, _ms(plan.fade_ms, rate))
+    ducked = 10 ** (-plan.duck_db / 20)
+    env = np.ones(length, dtype=np.float32)
+    env[speech_start:] = ducked
+    down_from = max(0, speech_start - fade)
+    env[down_from:speech_start] = np.linspace(1.0, ducked, speech_start - down_from, dtype=np.float32)
+    tail_end = min(length, speech_end + _ms(plan.bed_tail_ms, rate))
+    env[speech_end:tail_end] = np.linspace(ducked, 0.0, tail_end - speech_end, dtype=np.float32)
+    env[tail_end:] = 0.0
+    # Soften the corners of the ramps.
+    return uniform_filter1d(env, size=max(1, fade // 10), mode="nearest")
+
+
+def _looped(music: np.ndarray, length: int) -> np.ndarray:
+    reps = -(-length // music.size)
+    return np.tile(music, reps)[:length]
+
+
+def arrange(
+    speech: np.ndarray, rate: int, intro_span_ms: tuple[int, int], plan: MusicPlan
+) -> Arranged:
+    """Place speech after the intro sting (and the bed's lead), lay the bed under
+    the host intro span (start, end in the speech track), add the outro sting and
+    room tone under everything."""
+    gain = np.float32(10 ** (plan.music_gain_db / 20))
+    intro = decode_music(plan.intro, rate) * gain if plan.intro else np.zeros(0, np.float32)
+    outro = decode_music(plan.outro, rate) * gain if plan.outro else np.zeros(0, np.float32)
+    bed = decode_music(plan.bed, rate) * gain if plan.bed else None
+
+    offset = intro.size + (_ms(_GAP_AFTER_STING_MS, rate) if intro.size else 0)
+    if bed is not None:
+        offset += _ms(plan.bed_lead_ms, rate)
+    tail_gap = _ms(_GAP_AFTER_STING_MS, rate) if outro.size else 0
+    total = offset + speech.size + tail_gap + outro.size
+    out = room_tone(total, rate, plan.room_tone_db)
+    out[: intro.size] += intro
+    out[offset : offset + speech.size] += speech
+    if outro.size:
+        out[total - outro.size :] += outro
+    if bed is not None:
+        start, end = (offset + _ms(t, rate) for t in intro_span_ms)
+        bed_from = max(0, start - _ms(plan.bed_lead_ms, rate))
+        span = min(total, end + _ms(plan.bed_tail_ms, rate)) - bed_from
+        env = bed_envelope(span, start - bed_from, end - bed_from, rate, plan)
+        out[bed_from : bed_from + span] += _looped(bed, span) * env
+    return Arranged(out, round(offset * 1000 / rate))
