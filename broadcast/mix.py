@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import warnings
-from math import gcd
-
 import numpy as np
-from scipy.signal import resample_poly
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg at import; we never let it run ffmpeg (see runner).
@@ -124,13 +121,9 @@ def part_chapters(timings: Sequence[CueTiming], duration_ms: int) -> tuple[Chapt
     return tuple(chapters)
 
 
-def to_float(audio: AudioSegment, rate: int) -> np.ndarray:
-    """16-bit mono track -> float32 samples in [-1, 1] at `rate` (polyphase resampling)."""
-    samples = np.frombuffer(audio.raw_data, dtype="<i2").astype(np.float32) / 32768.0
-    if audio.frame_rate == rate:
-        return samples
-    step = gcd(audio.frame_rate, rate)
-    return resample_poly(samples, rate // step, audio.frame_rate // step).astype(np.float32)
+def to_float(audio: AudioSegment) -> np.ndarray:
+    """16-bit mono track -> float32 samples in [-1, 1] at the track's rate."""
+    return np.frombuffer(audio.raw_data, dtype="<i2").astype(np.float32) / 32768.0
 
 
 def encode_mp3(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from broadcast import build as build_module
+from broadcast import master as master_module
 from broadcast.build import build_episode
 from broadcast.config import load_settings
 from broadcast.errors import ToolError
@@ -65,7 +65,7 @@ def test_failure_mid_build_leaves_previous_output_intact(
     def broken_encoder(*_args: object, **_kw: object) -> None:
         raise ToolError("ffmpeg failed (exit 1): simulated")
 
-    monkeypatch.setattr(build_module, "encode_mp3", broken_encoder)
+    monkeypatch.setattr(master_module, "encode_mp3", broken_encoder)
     with pytest.raises(ToolError):
         build_episode(ARTICLE, settings, out)
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [ep.folder.name]
