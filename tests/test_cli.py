@@ -8,7 +8,7 @@ import pytest
 from conftest import SEED, run_cli
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["script"], ["voices"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["script"], ["feed"], ["voices"]])
 def test_help_on_every_subcommand(command: list[str]) -> None:
     proc = run_cli(*command, "--help")
     assert proc.returncode == 0
