@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     from pydub.silence import detect_leading_silence
 
 from broadcast import runner
-from broadcast.errors import SynthesisError
+from broadcast.errors import OutputError, SynthesisError, ToolError
 from broadcast.model import Chapter, Cue, CueTiming, Pauses, SentenceTiming, Timeline
 
 # Engines pad clips with silence of their own; it is trimmed so that the
@@ -136,9 +136,19 @@ def encode_mp3(
     """
     mono = np.clip(samples, -1.0, 1.0).astype("<f4")
     pcm = (np.repeat(mono, channels) if channels > 1 else mono).tobytes()
+    try:
+        _run_encoder(pcm, rate, path, bitrate_kbps, channels, out_rate)
+    except ToolError as exc:
+        # ffmpeg exits with 256 - ENOSPC when the disk fills up.
+        if "No space left" in str(exc) or "(exit 228)" in str(exc):
+            raise OutputError(f"{path.parent}: disk full while writing {path.name}") from exc
+        raise
+
+
+def _run_encoder(pcm: bytes, rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> None:
     runner.run(
         [
-            "ffmpeg", "-hide_banner", "-nostdin", "-y",
+            "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y",
             "-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0",
             "-ar", str(out_rate), "-ac", str(channels), "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
             "-map_metadata", "-1", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import os
 import re
@@ -43,9 +45,12 @@ def clean_leftovers(root: Path) -> list[Path]:
     for entry in root.glob(".*-*"):
         if not (entry.name.startswith((STAGING_PREFIX, _RETIRED_PREFIX)) or ".tmp-" in entry.name):
             continue
-        pid = entry.name.rsplit("-", 1)[-1]
+        stem, _, pid = entry.name.rpartition("-")
         if pid.isdigit() and not _pid_alive(int(pid)):
-            if entry.is_dir():
+            original = root / stem.removeprefix(_RETIRED_PREFIX)
+            if entry.name.startswith(_RETIRED_PREFIX) and not original.exists():
+                os.rename(entry, original)  # killed between the two renames of _swap_in
+            elif entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 entry.unlink(missing_ok=True)
@@ -66,7 +71,7 @@ def prepare_root(root: Path) -> None:
 
 @contextmanager
 def staged_episode(root: Path, name: str) -> Iterator[Path]:
-    """Yield an empty staging folder; on success it replaces root/name in one rename."""
+    """Yield an empty staging folder; on success it replaces root/name atomically."""
     staging = root / f"{STAGING_PREFIX}{name}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -74,23 +79,55 @@ def staged_episode(root: Path, name: str) -> Iterator[Path]:
     except OSError as exc:
         raise OutputError(f"{root}: cannot write: {exc.strerror}") from exc
     try:
-        yield staging
+        try:
+            yield staging
+        except OSError as exc:  # the disk filled up or the folder went away mid-write
+            raise OutputError(f"{root}: cannot write the episode: {exc.strerror or exc}") from exc
         _swap_in(staging, root / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    retired = target.parent / f"{_RETIRED_PREFIX}{target.name}-{os.getpid()}"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2); False where that is not supported."""
     try:
-        if target.exists():
-            os.rename(target, retired)
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Publish staging as target. A reader sees the old folder or the new one, never none:
+    the first publication is one rename, a replacement one exchange (the old folder
+    ends up in staging, which the caller removes)."""
+    try:
+        try:
+            os.rename(staging, target)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+        if _exchange(staging, target):
+            return
+        # No exchange on this file system: two renames. A build killed between them
+        # leaves the old folder under its retired name; clean_leftovers restores it.
+        retired = target.parent / f"{_RETIRED_PREFIX}{target.name}-{os.getpid()}"
+        os.rename(target, retired)
         os.rename(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
     except OSError as exc:
-        if retired.exists() and not target.exists():
-            os.rename(retired, target)
         raise OutputError(f"{target}: cannot publish episode: {exc.strerror}") from exc
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 @contextmanager

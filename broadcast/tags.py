@@ -11,6 +11,7 @@ from mutagen.id3 import (
     USLT, WFED, WOAS,
     CTOCFlags, Frame, ID3NoHeaderError,
 )
+from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
 from broadcast.errors import OutputError
@@ -99,7 +100,7 @@ def write_tags(path: Path, values: TagValues, id3_version: int = 3) -> None:
         if id3_version == 3:
             tags.update_to_v23()
         tags.save(str(path), v2_version=id3_version)
-    except OSError as exc:
+    except (OSError, MutagenError) as exc:
         raise OutputError(f"{path}: cannot write tags: {exc}") from exc
 
 
