@@ -218,7 +218,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 
 # A body paragraph has at least this many words; shorter lines are labels.
 MIN_PROSE_WORDS = 5
-HEADLINE_WORDS = (3, 25)
+HEADLINE_WORDS = (3, 60)
 # Photo credit lines are short; a sentence is never a credit.
 MAX_CREDIT_WORDS = 12
 # A dek or two may sit between headline and byline/date; more prose means the story began.
@@ -373,7 +373,7 @@ def _looks_like_headline(text: str) -> bool:
     words = text.split()
     return (
         low <= len(words) <= high
-        and (text[0].isupper() or text[0].isdigit() or text[0] in "\"'\u201c\u2018")
+        and not text[0].islower()  # capitals, digits, quotes, emoji, scripts without case
         and _HEADLINE_END.search(text) is not None
         and "http" not in text
     )

@@ -69,19 +69,22 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return replace(settings, audio=audio)
 
 
-def _article(path_arg: str):  # type: ignore[no-untyped-def]
+def _article(path_arg: str, settings):  # type: ignore[no-untyped-def]
     from broadcast.article import parse_article
+    from broadcast.preflight import check_article
     from broadcast.text_input import read_text
 
     path = Path(path_arg)
-    return parse_article(read_text(path), str(path))
+    article = parse_article(read_text(path), str(path))
+    check_article(article, str(path), settings)
+    return article
 
 
 def cmd_script(args: argparse.Namespace) -> int:
     from broadcast.script import build_script, render_script
 
     settings = _settings(args)
-    script = build_script(_article(args.article))
+    script = build_script(_article(args.article, settings))
     sys.stdout.write(render_script(script, settings.rates, settings.audio.pauses))
     return 0
 
@@ -91,7 +94,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from broadcast.script import clock
 
     settings = _settings(args)
-    article = _article(args.article)
+    article = _article(args.article, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
     episode = build_episode(article, settings, args.output, progress)
     if not args.quiet:

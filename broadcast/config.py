@@ -213,7 +213,7 @@ def validate_audio(audio: AudioSettings, where: str) -> None:
         raise ConfigError(f"{where}: sample_rate must be 44100 or 48000")
     if audio.id3_version not in ID3_VERSIONS:
         raise ConfigError(f"{where}: id3_version must be 3 or 4")
-    from broadcast.loudness import target_lufs
+    from broadcast.loudness_targets import target_lufs
 
     try:
         target_lufs(audio.loudness, audio.channels)

@@ -7,14 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from broadcast.config import AudioSettings
-from broadcast.loudness import (
-    LAME_CBR_GAIN_DB,
-    Loudness,
-    decode_mp3,
-    measure,
-    normalize,
-    target_lufs,
-)
+from broadcast.loudness import Loudness, decode_mp3, measure, normalize
+from broadcast.loudness_targets import LAME_CBR_GAIN_DB, target_lufs
 from broadcast.mix import Track, encode_mp3, shift_timeline, to_float
 from broadcast.model import Part, Timeline
 from broadcast.music import arrange

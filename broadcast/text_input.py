@@ -54,6 +54,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff]")
 
 # Decoded binary junk is mostly control characters; real text has almost none.
 _MAX_CONTROL_SHARE = 0.10
+_MAX_NUL_SHARE = 0.01
 
 
 def read_text(path: Path) -> str:
@@ -116,8 +117,9 @@ def _decode(data: bytes, name: str) -> str:
                 return data[len(bom) :].decode(codec)
             except UnicodeDecodeError:
                 raise InputError(f"{name}: cannot decode text (invalid {codec})") from None
-    # Without a BOM a NUL byte never occurs in UTF-8 or cp1252 text.
-    if b"\x00" in data:
+    # Without a BOM, NUL bytes in number mean binary data (or BOM-less UTF-16);
+    # a stray one in scraped text is dropped with the other control characters.
+    if data.count(b"\x00") > _MAX_NUL_SHARE * len(data):
         raise InputError(f"{name}: binary file (not text)")
     for codec in FALLBACK_CODECS:
         try:

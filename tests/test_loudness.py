@@ -10,10 +10,8 @@ from scipy.signal import lfilter, resample_poly
 
 from broadcast import loudness, runner
 from broadcast.errors import ConfigError
-from broadcast.loudness import (
-    LAME_CBR_GAIN_DB, MP3_MARGIN_DB, Loudness, decode_mp3, measure, normalize, target_lufs,
-    true_peak,
-)
+from broadcast.loudness import MP3_MARGIN_DB, Loudness, decode_mp3, measure, normalize, true_peak
+from broadcast.loudness_targets import LAME_CBR_GAIN_DB, target_lufs
 
 RATE = 22050
 
