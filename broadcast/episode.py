@@ -17,9 +17,12 @@ from broadcast.timed_text import captions, render_chapters_json, render_srt, ren
 
 
 def episode_guid(article: Article) -> str:
-    """Stable across rebuilds of the same article; different for another article."""
+    """Stable across rebuilds of the same article; different for another article,
+    even one with the same headline (the byline and the opening words differ)."""
     published = article.published.isoformat() if article.published else ""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"broadcast:{article.site}|{article.headline}|{published}"))
+    opening = article.body[0][:200] if article.body else ""
+    identity = "|".join((article.site, article.headline, published, ",".join(article.authors), opening))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"broadcast:{identity}"))
 
 
 def episode_name(article: Article, output_root: Path) -> str:
