@@ -59,10 +59,13 @@ def synthesize_script(
     engines: dict[str, Engine] = {}
     clips: list[list[Path]] = []
     try:
-        for n, (cue, texts) in enumerate(zip(script.cues, sentences, strict=True)):
-            profile = settings.profile(cue.role)
+        # Every voice is checked before the first word is spoken.
+        for _, profile in settings.voices:
             if profile.engine not in engines:
                 engines[profile.engine] = open_engine(profile.engine)
+            engines[profile.engine].check(profile)
+        for n, (cue, texts) in enumerate(zip(script.cues, sentences, strict=True)):
+            profile = settings.profile(cue.role)
             clips.append([])
             for k, text in enumerate(texts):
                 path = workdir / f"cue-{n:03d}-{k:03d}.wav"

@@ -15,7 +15,7 @@ from broadcast.model import MusicPlan, Pauses, VoiceProfile
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("host", "reporter")
-ENGINES = ("pyttsx3", "fake")
+ENGINES = ("pyttsx3", "piper", "fake")
 ID3_VERSIONS = (3, 4)
 
 

@@ -30,6 +30,9 @@ class Engine(Protocol):
 
     def voices(self) -> list[VoiceInfo]: ...
 
+    def check(self, profile: VoiceProfile) -> None:
+        """Raise ConfigError when this engine cannot speak `profile` (missing voice or extra)."""
+
     def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
         """Write `text` spoken in `profile` as a WAV file at `path`."""
 
@@ -39,12 +42,13 @@ class Engine(Protocol):
 def _engine_table() -> dict[str, type]:
     # Imported late: an engine's dependencies load only when it is chosen.
     from broadcast.tts.fake import FakeEngine
+    from broadcast.tts.piper_engine import PiperEngine
     from broadcast.tts.pyttsx3_engine import Pyttsx3Engine
 
-    return {"pyttsx3": Pyttsx3Engine, "fake": FakeEngine}
+    return {"pyttsx3": Pyttsx3Engine, "piper": PiperEngine, "fake": FakeEngine}
 
 
-ENGINE_NAMES = ("pyttsx3", "fake")
+ENGINE_NAMES = ("pyttsx3", "piper", "fake")
 
 
 def open_engine(name: str) -> Engine:

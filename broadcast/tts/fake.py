@@ -23,6 +23,9 @@ class FakeEngine:
     def voices(self) -> list[VoiceInfo]:
         return [VoiceInfo("fake", "tone", "Test tone", ("en",), "")]
 
+    def check(self, profile: VoiceProfile) -> None:
+        pass
+
     def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
         word_s = 60.0 / max(profile.rate, 1)
         samples: list[int] = []

@@ -108,7 +108,8 @@ class Pyttsx3Engine:
             for v in reply["voices"]
         ]
 
-    def _check_voice(self, profile: VoiceProfile) -> None:
+    def check(self, profile: VoiceProfile) -> None:
+        """Fail before anything is spoken: the voice id exists."""
         if self._voice_ids is None:
             self._voice_ids = {v.id for v in self.voices()}
         # espeak accepts variants such as "gmw/en-us+f3": check the base voice.
@@ -120,7 +121,7 @@ class Pyttsx3Engine:
             )
 
     def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
-        self._check_voice(profile)
+        self.check(profile)
         job = {
             "text": text,
             "voice": profile.voice,
