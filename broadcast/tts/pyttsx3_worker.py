@@ -36,6 +36,18 @@ def _frames(path: str) -> int:
         return 0
 
 
+def _accept_phonemes(espeak: Any) -> None:
+    """Let [[...]] spans be read as espeak phonemes (the lexicon's pronunciations);
+    without the PHONEMES flag espeak reads the brackets' contents as letters."""
+    synth = espeak.Synth
+
+    def synth_with_phonemes(*args: Any, **kwargs: Any) -> Any:
+        kwargs["flags"] = kwargs.get("flags", 0) | espeak.PHONEMES
+        return synth(*args, **kwargs)
+
+    espeak.Synth = synth_with_phonemes
+
+
 class Speaker:
     def __init__(self) -> None:
         load_espeak()
@@ -43,6 +55,7 @@ class Speaker:
         from pyttsx3.drivers import _espeak
 
         self._espeak = _espeak
+        _accept_phonemes(_espeak)
         self._engine = pyttsx3.init("espeak")
         self._driver = self._engine.proxy._driver
         # Driver fault: the first runAndWait() after init returns early and its
