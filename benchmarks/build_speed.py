@@ -26,6 +26,31 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def stage_times(article: Path, runs: int, out: Path) -> dict[str, float]:
+    """Median seconds per stage of an in-process build, from the build's progress messages."""
+    from broadcast.build import build_episode
+    from broadcast.config import load_settings
+    from broadcast.source import load_article
+
+    settings = load_settings(ROOT / "show.toml", ROOT / "voices")
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        art = load_article(str(article))
+        marks: list[tuple[str, float]] = [("start", time.perf_counter())]
+
+        def progress(msg: str) -> None:
+            if msg.startswith("spoke cue"):
+                msg = "synthesized speech (pyttsx3 worker)"
+            if marks[-1][0] == msg:
+                marks.pop()
+            marks.append((msg, time.perf_counter()))
+
+        build_episode(art, settings, out, progress)
+        for (_, t0), (name, t1) in zip(marks, marks[1:]):
+            samples.setdefault(name, []).append(t1 - t0)
+    return {name: statistics.median(v) for name, v in samples.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -49,6 +74,11 @@ def main() -> int:
     print(f"floor  (espeak-ng library + one ffmpeg encode): median {f:6.3f} s  [{min(floor):.3f} .. {max(floor):.3f}]")
     print(f"build  (broadcast build, every output):         median {b:6.3f} s  [{min(build):.3f} .. {max(build):.3f}]")
     print(f"ratio  build / floor: {b / f:.2f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        stages = stage_times(args.article, args.runs, Path(tmp) / "out")
+    print("stages of an in-process build (median seconds; imports excluded):")
+    for name, seconds in stages.items():
+        print(f"  {name:<40} {seconds:6.3f}")
     return 0
 
 

@@ -29,6 +29,7 @@ from broadcast.model import Article, Script, Timeline
 from broadcast.publish import clean_leftovers, feed_lock, prepare_root, staged_episode, write_atomic
 from broadcast.script import build_script, gaps_ms, render_script
 from broadcast.sentences import split_sentences
+from broadcast.speech import to_spoken
 from broadcast.tts import Engine, open_engine, synthesize_checked
 
 Progress = Callable[[str], None]
@@ -43,6 +44,11 @@ class Episode:
     timeline: Timeline
     size_bytes: int
     duration_ms: int
+
+
+def spoken_sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a cue that have something to say (not a lone dash or quote)."""
+    return tuple(s for s in split_sentences(text) if any(ch.isalnum() for ch in s))
 
 
 def _warm_up() -> threading.Thread:
@@ -69,7 +75,8 @@ def synthesize_script(
             clips.append([])
             for k, text in enumerate(texts):
                 path = workdir / f"cue-{n:03d}-{k:03d}.wav"
-                synthesize_checked(engines[profile.engine], text, profile, path)
+                spoken = to_spoken(text, settings.lexicon, profile.engine).text
+                synthesize_checked(engines[profile.engine], spoken, profile, path)
                 clips[-1].append(path)
             progress(f"spoke cue {n + 1}/{len(script.cues)}")
     finally:
@@ -100,7 +107,7 @@ def build_episode(
     clean_leftovers(output_root)
     warming = _warm_up()
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
-        sentences = [split_sentences(cue.text) for cue in script.cues]
+        sentences = [spoken_sentences(cue.text) for cue in script.cues]
         clips = synthesize_script(sentences, script, settings, Path(tmp), progress)
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
     warming.join()

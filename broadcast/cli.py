@@ -20,7 +20,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("article", help="article file: a plain-text copy of a web page")
+    p.add_argument("article", help="the article: a plain-text copy of a web page, an HTML file, an http(s) URL, or - for text on stdin")
     p.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
     p.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
 
@@ -41,6 +41,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     script = sub.add_parser("script", help="print the on-air script for review", description="Print the on-air script of an article without synthesizing it.", epilog=_EPILOG)
     _common(script)
+    script.add_argument("--spoken", action="store_true", help="show what the engine will say: numbers, dates, abbreviations and lexicon entries expanded, each change marked {written → spoken}")
 
     feed = sub.add_parser("feed", help="rebuild the podcast feed from the episode folders", description="Rewrite OUTPUT/feed.xml (RSS 2.0 + iTunes + Podcasting 2.0) from every episode folder in OUTPUT.", epilog=_EPILOG)
     feed.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)")
@@ -69,14 +70,12 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return replace(settings, audio=audio)
 
 
-def _article(path_arg: str, settings):  # type: ignore[no-untyped-def]
-    from broadcast.article import parse_article
+def _article(arg: str, settings):  # type: ignore[no-untyped-def]
     from broadcast.preflight import check_article
-    from broadcast.text_input import read_text
+    from broadcast.source import load_article
 
-    path = Path(path_arg)
-    article = parse_article(read_text(path), str(path))
-    check_article(article, str(path), settings)
+    article = load_article(arg, sys.stdin.buffer)
+    check_article(article, "<stdin>" if arg == "-" else arg, settings)
     return article
 
 
@@ -85,7 +84,15 @@ def cmd_script(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     script = build_script(_article(args.article, settings))
-    sys.stdout.write(render_script(script, settings.rates, settings.audio.pauses))
+    text_of = (lambda cue: cue.text)
+    if args.spoken:
+        from broadcast.speech import marked, to_spoken
+
+        def text_of(cue):  # type: ignore[no-untyped-def]
+            engine = settings.profile(cue.role).engine
+            return marked(to_spoken(cue.text, settings.lexicon, engine))
+
+    sys.stdout.write(render_script(script, settings.rates, settings.audio.pauses, text_of))
     return 0
 
 

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from broadcast.errors import ConfigError
+from broadcast.lexicon import Lexicon, load_lexicon
 from broadcast.model import MusicPlan, Pauses, VoiceProfile
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("host", "reporter")
 ENGINES = ("pyttsx3", "piper", "fake")
 ID3_VERSIONS = (3, 4)
+LEXICON_FILE = "lexicon.toml"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Settings:
     show: ShowSettings
     audio: AudioSettings
     voices: tuple[tuple[str, VoiceProfile], ...]  # role -> profile, in ROLES order
+    lexicon: Lexicon = field(default_factory=Lexicon)  # voices/lexicon.toml
 
     def profile(self, role: str) -> VoiceProfile:
         for name, prof in self.voices:
@@ -174,7 +177,10 @@ def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
         audio = AudioSettings(**_fill(AudioSettings, audio_table, f"{path} [audio]"))
         audio = replace(audio, pauses=pauses, music=music)
         validate_audio(audio, str(path))
-    return Settings(show=show, audio=audio, voices=load_voices(find_voices_dir(voices_dir)))
+    vdir = find_voices_dir(voices_dir)
+    lexicon_file = vdir / LEXICON_FILE
+    lexicon = load_lexicon(lexicon_file) if lexicon_file.exists() else Lexicon()
+    return Settings(show=show, audio=audio, voices=load_voices(vdir), lexicon=lexicon)
 
 
 _MUSIC_FILES = ("intro", "outro", "bed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from broadcast.model import Article, Cue, Part, Pauses, Script
 from broadcast.sentences import split_sentences
@@ -125,8 +125,11 @@ def clock(ms: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def render_script(script: Script, rates: Mapping[str, int], pauses: Pauses) -> str:
-    """The script as printed for review and saved as script.txt."""
+def render_script(
+    script: Script, rates: Mapping[str, int], pauses: Pauses, text_of: Callable[[Cue], str] = lambda c: c.text
+) -> str:
+    """The script as printed for review and saved as script.txt; `text_of` may show
+    another form of each cue (the spoken form, with its changes marked)."""
     when = script.published.strftime("%Y-%m-%d %H:%M %Z").strip() if script.published else "unknown"
     rate_note = ", ".join(f"{role} {rate} wpm" for role, rate in rates.items())
     lines = [
@@ -138,5 +141,5 @@ def render_script(script: Script, rates: Mapping[str, int], pauses: Pauses) -> s
     ]
     for n, cue in enumerate(script.cues, 1):
         lines += ["", f"[{n:02d}] {cue.part.value} ({cue.role})"]
-        lines += textwrap.wrap(cue.text, _WRAP, initial_indent="    ", subsequent_indent="    ")
+        lines += textwrap.wrap(text_of(cue), _WRAP, initial_indent="    ", subsequent_indent="    ")
     return "\n".join(lines) + "\n"

@@ -98,3 +98,43 @@ def test_bad_usage_exits_2() -> None:
     proc = run_cli("build")
     assert proc.returncode == 2
     assert "the following arguments are required: article" in proc.stderr
+
+
+def test_script_reads_stdin() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "broadcast", "script", "-"], input=SEED.read_bytes(), capture_output=True,
+        cwd=SEED.parent.parent, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().startswith("TITLE:   Russia's Vladimir Putin")
+
+
+def test_script_spoken_marks_every_change() -> None:
+    proc = run_cli("script", "--spoken", SEED)
+    assert proc.returncode == 0, proc.stderr
+    spoken = " ".join(proc.stdout.split())  # undo the line wrapping
+    assert "{2019 → twenty nineteen}" in spoken
+    assert "{U.S. → U S}" in spoken
+    assert "{Kelemen → [[k'El@m@n]]}" in spoken  # the shipped lexicon, as espeak phonemes
+    # the written script is untouched
+    plain = " ".join(run_cli("script", SEED).stdout.split())
+    assert "Kim last met Putin in 2019, also in Vladivostok." in plain
+
+
+def test_html_file_builds(tmp_path: Path, fake_voices: Path) -> None:
+    html = SEED.parent.parent / "tests" / "fixtures" / "html" / "jsonld-news.html"
+    empty = tmp_path / "plain.toml"
+    empty.write_text("")
+    proc = run_cli("build", html, "--output", tmp_path / "out", "--voices", fake_voices, "--config", empty, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    (folder,) = [p for p in (tmp_path / "out").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert folder.name == "2024-03-14-harbor-ferry-fares-to-rise-in-spring-port-board-says"
+
+
+def test_non_http_url_is_refused() -> None:
+    proc = run_cli("script", "file:///etc/passwd")
+    assert proc.returncode == 3
+    assert proc.stderr.strip() == "broadcast: error: file:///etc/passwd: only http and https URLs are supported"

@@ -1,0 +1,237 @@
+"""The newsroom's pronunciation lexicon: names and words every engine must say right.
+
+A lexicon maps a written word or phrase to a respelling ("KELL-uh-men") that any
+engine can read, and optionally to espeak phonemes that the pyttsx3 (espeak-ng)
+engine reads exactly, as [[...]] markup. The file format is documented at the top
+of voices/lexicon.toml; W3C PLS 1.0 import and export let other tools share it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+import xml.etree.ElementTree as ET
+import xml.parsers.expat
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from broadcast.errors import ConfigError
+from broadcast.speech_rules import Change
+
+PLS_NS = "http://www.w3.org/2005/01/pronunciation-lexicon"
+# PLS has no notion of case; this foreign attribute carries it, and other tools ignore it.
+CASE_NS = "urn:broadcast:lexicon"
+ESPEAK_ALPHABET = "x-espeak"  # PLS allows "x-" vendor alphabets; espeak-ng's own mnemonics
+PHONEME_ENGINES = frozenset({"pyttsx3"})  # engines that read espeak [[phonemes]]
+
+_KEYS = frozenset({"text", "say", "espeak", "case_sensitive"})
+_MARKUP = re.compile(r"\[\[.*?\]\]")
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str  # a word or phrase as written
+    say: str  # respelling, used by every engine
+    espeak: str = ""  # espeak-ng phoneme mnemonics, used by the pyttsx3 engine
+    case_sensitive: bool = True
+
+    def spoken(self, engine: str) -> str:
+        if self.espeak and engine in PHONEME_ENGINES:
+            return f"[[{self.espeak}]]"
+        return self.say
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: tuple[Entry, ...] = ()
+
+
+def _key(entry: Entry) -> str:
+    return " ".join(entry.text.split())
+
+
+def _duplicate(entries: list[Entry], entry: Entry) -> Entry | None:
+    for seen in entries:
+        same = _key(seen) == _key(entry)
+        folded = _key(seen).casefold() == _key(entry).casefold()
+        # Two entries clash when some written form would match both.
+        if same or (folded and not (seen.case_sensitive and entry.case_sensitive)):
+            return seen
+    return None
+
+
+def _build(items: list[dict[str, object]], where: str) -> Lexicon:
+    entries: list[Entry] = []
+    for n, item in enumerate(items, 1):
+        label = f"{where}: entry {n}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{label} is not a table")
+        unknown = sorted(set(item) - _KEYS)
+        if unknown:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{label} has unknown key {unknown[0]!r} (known: {known})")
+        for key in ("text", "say"):
+            if key not in item:
+                raise ConfigError(f"{label} is missing {key!r}")
+        for key in ("text", "say", "espeak"):
+            value = item.get(key, "")
+            if not isinstance(value, str) or (key != "espeak" and not value.strip()):
+                raise ConfigError(f"{label}: {key!r} must be a non-empty string")
+            if "[[" in value or "]]" in value:
+                raise ConfigError(f"{label}: {key!r} must not contain [[ or ]]")
+        case = item.get("case_sensitive", True)
+        if not isinstance(case, bool):
+            raise ConfigError(f"{label}: 'case_sensitive' must be true or false")
+        entry = Entry(str(item["text"]).strip(), str(item["say"]).strip(),
+                      str(item.get("espeak", "")).strip(), case)
+        clash = _duplicate(entries, entry)
+        if clash is not None:
+            raise ConfigError(f"{label}: {entry.text!r} duplicates an earlier entry {clash.text!r}")
+        entries.append(entry)
+    return Lexicon(tuple(entries))
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """Read a lexicon TOML file; any problem is a one-line ConfigError naming the file."""
+    try:
+        raw = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from exc
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from exc
+    extra = sorted(set(data) - {"entry"})
+    if extra:
+        raise ConfigError(
+            f"{path}: unknown key {extra[0]!r} (a lexicon holds only [[entry]] tables)"
+        )
+    items = data.get("entry", [])
+    if not isinstance(items, list):
+        raise ConfigError(f"{path}: 'entry' must be an array of tables ([[entry]])")
+    return _build(items, str(path))
+
+
+# --- matching ------------------------------------------------------------------------
+
+
+def _phrase(entry: Entry) -> str:
+    # Any run of spaces or a line break may separate the words of a phrase.
+    body = r"\s+".join(re.escape(w) for w in entry.text.split())
+    return body if entry.case_sensitive else f"(?i:{body})"
+
+
+@functools.lru_cache(maxsize=32)
+def _matcher(lexicon: Lexicon) -> re.Pattern[str] | None:
+    if not lexicon.entries:
+        return None
+    # Longest first, so at any position a phrase wins over a word it starts with.
+    order = sorted(range(len(lexicon.entries)), key=lambda i: -len(_key(lexicon.entries[i])))
+    alternatives = "|".join(f"(?P<e{i}>{_phrase(lexicon.entries[i])})" for i in order)
+    # Whole words only: "Kuhn" is not inside "Kuhnert" nor "McKuhn".
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def lexicon_changes(text: str, lexicon: Lexicon | None, engine: str = "pyttsx3") -> list[Change]:
+    """Where the lexicon applies in `text`, with offsets in `text`."""
+    pattern = _matcher(lexicon) if lexicon else None
+    if pattern is None:
+        return []
+    # Phoneme markup already in the text is spoken as is, never matched into.
+    protected = [m.span() for m in _MARKUP.finditer(text)]
+    changes = []
+    for m in pattern.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in protected):
+            continue
+        entry = lexicon.entries[int(m.lastgroup[1:])]  # type: ignore[index, union-attr]
+        changes.append(Change(m.start(), m.end(), m.group(), entry.spoken(engine), "lexicon"))
+    return changes
+
+
+def apply_lexicon(
+    text: str, lexicon: Lexicon | None, engine: str = "pyttsx3"
+) -> tuple[str, list[Change]]:
+    """The text with every lexicon match replaced, and the changes (offsets in `text`)."""
+    changes = lexicon_changes(text, lexicon, engine)
+    out, at = [], 0
+    for c in changes:
+        out += [text[at:c.start], c.spoken]
+        at = c.end
+    out.append(text[at:])
+    return "".join(out), changes
+
+
+# --- W3C Pronunciation Lexicon Specification 1.0 ------------------------------------
+
+
+def export_pls(lexicon: Lexicon) -> str:
+    """PLS 1.0 XML: <alias> holds the respelling, <phoneme> the espeak mnemonics."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<lexicon version="1.0" xmlns="{PLS_NS}" xmlns:bc="{CASE_NS}"',
+        f'         alphabet="{ESPEAK_ALPHABET}" xml:lang="en-US">',
+    ]
+    for e in lexicon.entries:
+        case = "" if e.case_sensitive else ' bc:case-sensitive="false"'
+        lines.append(f"  <lexeme{case}>")
+        lines.append(f"    <grapheme>{escape(e.text)}</grapheme>")
+        if e.espeak:
+            lines.append(f"    <phoneme>{escape(e.espeak)}</phoneme>")
+        lines.append(f"    <alias>{escape(e.say)}</alias>")
+        lines.append("  </lexeme>")
+    lines.append("</lexicon>")
+    return "\n".join(lines) + "\n"
+
+
+def _refuse_dtd(data: bytes, path: Path) -> None:
+    """A lexicon has no business declaring a DOCTYPE or entities (billion laughs, XXE)."""
+
+    def refuse(*_: object) -> None:
+        raise ConfigError(f"{path}: DOCTYPE and entity declarations are not allowed in a lexicon")
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise ConfigError(f"{path}: malformed XML: {exc}") from exc
+
+
+def import_pls(path: Path) -> Lexicon:
+    """Read a PLS 1.0 file. Phonemes are kept only in the x-espeak alphabet; a lexeme
+    with neither an alias nor espeak phonemes cannot be spoken and is an error."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from exc
+    _refuse_dtd(data, path)
+    root = ET.fromstring(data)
+    q = f"{{{PLS_NS}}}"
+    if root.tag != f"{q}lexicon":
+        raise ConfigError(f"{path}: not a PLS lexicon (root element {root.tag!r})")
+    alphabet = root.get("alphabet", "")
+    items: list[dict[str, object]] = []
+    for n, lexeme in enumerate(root.iter(f"{q}lexeme"), 1):
+        graphemes = [(g.text or "").strip() for g in lexeme.findall(f"{q}grapheme")]
+        alias = next(((a.text or "").strip() for a in lexeme.findall(f"{q}alias")), "")
+        espeak = next(
+            ((p.text or "").strip() for p in lexeme.findall(f"{q}phoneme")
+             if p.get("alphabet", alphabet) == ESPEAK_ALPHABET),
+            "",
+        )
+        if not any(graphemes):
+            raise ConfigError(f"{path}: lexeme {n} has no grapheme")
+        if not alias and not espeak:
+            raise ConfigError(f"{path}: lexeme {graphemes[0]!r} has neither an alias nor "
+                              f"{ESPEAK_ALPHABET} phonemes")
+        case = lexeme.get(f"{{{CASE_NS}}}case-sensitive", "true").strip().lower() != "false"
+        for g in filter(None, graphemes):
+            item: dict[str, object] = {"text": g, "say": alias or g, "case_sensitive": case}
+            if espeak:
+                item["espeak"] = espeak
+            items.append(item)
+    return _build(items, str(path))

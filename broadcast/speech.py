@@ -1,0 +1,100 @@
+"""Written text -> spoken text: what the TTS engine says, derived from the script.
+
+The producer's script stays as written; this pure stage derives the words the engine
+speaks so it sounds like a newsreader: "2019" -> "twenty nineteen", "U.S." -> "U S",
+"Sen." -> "Senator", an em dash -> a comma's pause. It walks the ordered rule table in
+`broadcast.speech_rules` over the ORIGINAL text: each rule claims spans nobody has
+claimed yet, so no rule ever sees another rule's output and every change keeps the
+offsets of the words it replaced. The lexicon claims its spans first, so names it
+respells are never re-normalized. Text that no rule claims is passed through untouched.
+
+Audit notation of `marked()`: every change is shown inline as `{written → spoken}`,
+e.g. "met in {2019 → twenty nineteen}"; a change whose spoken side is empty shows as
+`{written → }`. Braces already in the text are not escaped: the notation is for people.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from broadcast.lexicon import Lexicon, lexicon_changes
+from broadcast.speech_rules import RULES, Change, Rule
+
+__all__ = ["Change", "Spoken", "marked", "to_spoken"]
+
+
+@dataclass(frozen=True)
+class Spoken:
+    text: str  # what the engine is given
+    changes: tuple[Change, ...]  # in order of position; offsets in the written text
+
+
+class _Claims:
+    """Non-overlapping spans already owned by the lexicon or an earlier rule."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start)
+        if i and self._ends[i - 1] > start:
+            return False
+        return i == len(self._starts) or self._starts[i] >= end
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_right(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+
+def _walk(rule: Rule, text: str, claims: _Claims) -> list[Change]:
+    changes = []
+    pos = 0
+    while (m := rule.pattern.search(text, pos)) is not None:
+        start, end = m.span()
+        spoken = rule.speak(m) if end > start and claims.free(start, end) else None
+        if spoken is None:  # taken, empty, or the rule is unsure: try one character on
+            pos = start + 1
+            continue
+        claims.add(start, end)
+        if spoken != m.group():
+            changes.append(Change(start, end, m.group(), spoken, rule.name))
+        pos = end
+    return changes
+
+
+def to_spoken(text: str, lexicon: Lexicon | None = None, engine: str = "pyttsx3") -> Spoken:
+    """The words the engine should say for `text`. Deterministic and idempotent."""
+    claims = _Claims()
+    changes = lexicon_changes(text, lexicon, engine)
+    for c in changes:
+        claims.add(c.start, c.end)
+    for rule in RULES:
+        changes += _walk(rule, text, claims)
+    changes.sort(key=lambda c: c.start)
+    out, at = [], 0
+    for c in changes:
+        out += [text[at:c.start], c.spoken]
+        at = c.end
+    out.append(text[at:])
+    return Spoken("".join(out), tuple(changes))
+
+
+def marked(spoken: Spoken | str, lexicon: Lexicon | None = None, engine: str = "pyttsx3") -> str:
+    """The written text with every change shown inline as {written → spoken}.
+
+    Given a Spoken, the written text is rebuilt from it (the text between changes is
+    the same in both); given a string, it is normalized first.
+    """
+    if isinstance(spoken, str):
+        spoken = to_spoken(spoken, lexicon, engine)
+    out, at, pos = [], 0, 0  # `at` walks the written text, `pos` the spoken text
+    for c in spoken.changes:
+        kept = c.start - at
+        out += [spoken.text[pos:pos + kept], f"{{{c.written} → {c.spoken}}}"]
+        pos += kept + len(c.spoken)
+        at = c.end
+    out.append(spoken.text[pos:])
+    return "".join(out)
