@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from dataclasses import replace
@@ -164,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("broadcast: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`broadcast voices | head`): stop quietly, like other tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a bug: one line, unless --debug asks for the traceback
         if debug:
             traceback.print_exc()

@@ -64,4 +64,5 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (SynthesisError.exit_code, "speech synthesis failed"),
     (OutputError.exit_code, "the episode or feed could not be written"),
     (130, "interrupted (Ctrl-C)"),
+    (141, "the reader of the output went away (a closed pipe)"),
 )
