@@ -38,7 +38,7 @@ def stage_times(article: Path, runs: int, out: Path) -> dict[str, float]:
         art = load_article(str(article))
         marks: list[tuple[str, float]] = [("start", time.perf_counter())]
 
-        def progress(msg: str) -> None:
+        def progress(msg: str, marks: list[tuple[str, float]] = marks) -> None:
             if msg.startswith("spoke cue"):
                 msg = "synthesized speech (pyttsx3 worker)"
             if marks[-1][0] == msg:
@@ -70,7 +70,9 @@ def main() -> int:
         floor = [timed(floor_cmd) for _ in range(args.runs)]
         build = [timed(build_cmd) for _ in range(args.runs)]
     f, b = statistics.median(floor), statistics.median(build)
-    print(f"article: {args.article.name} ({sum(len(c.text.split()) for c in script.cues)} words), {args.runs} runs each")
+    print(
+        f"article: {args.article.name} ({sum(len(c.text.split()) for c in script.cues)} words), {args.runs} runs each"
+    )
     print(f"floor  (espeak-ng library + one ffmpeg encode): median {f:6.3f} s  [{min(floor):.3f} .. {max(floor):.3f}]")
     print(f"build  (broadcast build, every output):         median {b:6.3f} s  [{min(build):.3f} .. {max(build):.3f}]")
     print(f"ratio  build / floor: {b / f:.2f}")

@@ -50,9 +50,29 @@ def main() -> int:
     text = Path(sys.argv[1]).read_text(encoding="utf-8")
     pcm, rate = speak(text)
     subprocess.run(
-        [find_tool("ffmpeg"), "-v", "error", "-y", "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-         "-ar", "44100", "-c:a", "libmp3lame", "-b:a", "96k", sys.argv[2]],
-        input=pcm, check=True,
+        [
+            find_tool("ffmpeg"),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "s16le",
+            "-ar",
+            str(rate),
+            "-ac",
+            "1",
+            "-i",
+            "pipe:0",
+            "-ar",
+            "44100",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "96k",
+            sys.argv[2],
+        ],
+        input=pcm,
+        check=True,
     )
     print(f"{len(pcm) / 2 / rate:.1f}")
     return 0

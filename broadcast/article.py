@@ -106,9 +106,7 @@ ZONES: dict[str, str] = {
     **dict.fromkeys(("CET", "CEST"), "Europe/Paris"),
 }
 
-_LABEL = (
-    r"(?:(?P<label>first published|last updated|updated|published|posted)\b\s*(?:on\s+)?:?\s*)?"
-)
+_LABEL = r"(?:(?P<label>first published|last updated|updated|published|posted)\b\s*(?:on\s+)?:?\s*)?"
 _WEEKDAY = r"(?:[a-z]+day,?\s+)?"
 _MONTH = r"(?P<month>[a-z]{3,9})\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -276,9 +274,7 @@ def parse_article(text: str, name: str = "<input>") -> Article:
         authors=authors,
         dateline=dateline,
         published=_published(texts, kinds),
-        attribution=tuple(
-            texts[i] for i in range(start, len(kinds)) if kinds[i] == LineKind.ATTRIBUTION
-        ),
+        attribution=tuple(texts[i] for i in range(start, len(kinds)) if kinds[i] == LineKind.ATTRIBUTION),
         copyright=_copyright_holder(copyright_text),
         source_url=_url(copyright_text),
         bios=bios,
@@ -343,11 +339,7 @@ def _kind(text: str) -> LineKind:
         return LineKind.COPYRIGHT
     if _byline_names(text):
         return LineKind.BYLINE
-    if (
-        words <= MAX_CREDIT_WORDS
-        and not _SENTENCE_END.search(text)
-        and any(p.search(text) for p in CREDITS)
-    ):
+    if words <= MAX_CREDIT_WORDS and not _SENTENCE_END.search(text) and any(p.search(text) for p in CREDITS):
         return LineKind.CREDIT
     if any(p.search(text) for p in CAPTIONS):
         return LineKind.CAPTION
@@ -405,9 +397,7 @@ def _mark_captions(lines: tuple[_Line, ...], kinds: list[LineKind]) -> None:
                 and kinds[j] in (LineKind.PROSE, LineKind.HEADING, LineKind.OTHER)
             ):
                 kinds[j] = LineKind.CAPTION
-    counts = Counter(
-        line.text for line, kind in zip(lines, kinds, strict=True) if kind == LineKind.PROSE
-    )
+    counts = Counter(line.text for line, kind in zip(lines, kinds, strict=True) if kind == LineKind.PROSE)
     for i, line in enumerate(lines):
         if kinds[i] == LineKind.PROSE and counts[line.text] > 1:
             kinds[i] = LineKind.CAPTION
@@ -426,9 +416,7 @@ def _body_start(kinds: list[LineKind], headline_at: int) -> int:
             meta_at = i
         elif kinds[i] in (LineKind.COPYRIGHT, LineKind.ATTRIBUTION, LineKind.END):
             break
-    return next(
-        (i for i in range(meta_at + 1, len(kinds)) if kinds[i] == LineKind.PROSE), len(kinds)
-    )
+    return next((i for i in range(meta_at + 1, len(kinds)) if kinds[i] == LineKind.PROSE), len(kinds))
 
 
 def _body_stop(kinds: list[LineKind], start: int) -> int:
@@ -505,9 +493,7 @@ def _byline_names(text: str) -> tuple[str, ...]:
         if match is None:
             continue
         # "Name, Org" needs a real organisation after the comma, or "Jane Doe, Texas" is a byline.
-        if "org" in match.groupdict() and not (
-            ORG_WORDS.search(match["org"]) or _ACRONYM.fullmatch(match["org"])
-        ):
+        if "org" in match.groupdict() and not (ORG_WORDS.search(match["org"]) or _ACRONYM.fullmatch(match["org"])):
             continue
         parts = [p for p in _NAME_SPLIT.split(match["names"]) if p]
         names = [p for p in parts if NAME.fullmatch(p) and not ORG_WORDS.search(p)]

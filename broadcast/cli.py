@@ -21,43 +21,84 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("article", help="the article: a plain-text copy of a web page, an HTML file, an http(s) URL, or - for text on stdin")
+    p.add_argument(
+        "article",
+        help="the article: a plain-text copy of a web page, an HTML file, an http(s) URL, or - for text on stdin",
+    )
     p.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
     p.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="broadcast", description="Turn a news article into a reviewed script and a podcast episode.", epilog=_EPILOG)
+    parser = _Parser(
+        prog="broadcast",
+        description="Turn a news article into a reviewed script and a podcast episode.",
+        epilog=_EPILOG,
+    )
     parser.add_argument("--version", action="version", version=f"broadcast {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    build = sub.add_parser("build", help="build an episode folder from an article", description="Build output/<date>-<slug>/ with episode.mp3, script.txt and episode.json, and print the script.", epilog=_EPILOG)
+    build = sub.add_parser(
+        "build",
+        help="build an episode folder from an article",
+        description="Build output/<date>-<slug>/ with episode.mp3, script.txt and episode.json, and print the script.",
+        epilog=_EPILOG,
+    )
     _common(build)
-    build.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="where episode folders go (default: output)")
+    build.add_argument(
+        "--output", type=Path, default=Path("output"), metavar="DIR", help="where episode folders go (default: output)"
+    )
     build.add_argument("--bitrate", type=int, metavar="KBPS", help="MP3 bitrate in kbit/s (default 96)")
     build.add_argument("--stereo", action="store_true", help="two channels instead of mono")
     build.add_argument("--id3", choices=("2.3", "2.4"), help="ID3 version (default 2.3, read by the most players)")
     build.add_argument("--quiet", action="store_true", help="do not print the script")
 
-    script = sub.add_parser("script", help="print the on-air script for review", description="Print the on-air script of an article without synthesizing it.", epilog=_EPILOG)
+    script = sub.add_parser(
+        "script",
+        help="print the on-air script for review",
+        description="Print the on-air script of an article without synthesizing it.",
+        epilog=_EPILOG,
+    )
     _common(script)
-    script.add_argument("--spoken", action="store_true", help="show what the engine will say: numbers, dates, abbreviations and lexicon entries expanded, each change marked {written → spoken}")
+    script.add_argument(
+        "--spoken",
+        action="store_true",
+        help="show what the engine will say: numbers, dates, abbreviations and lexicon entries "
+        "expanded, each change marked {written → spoken}",
+    )
 
-    feed = sub.add_parser("feed", help="rebuild the podcast feed from the episode folders", description="Rewrite OUTPUT/feed.xml (RSS 2.0 + iTunes + Podcasting 2.0) from every episode folder in OUTPUT.", epilog=_EPILOG)
-    feed.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)")
+    feed = sub.add_parser(
+        "feed",
+        help="rebuild the podcast feed from the episode folders",
+        description="Rewrite OUTPUT/feed.xml (RSS 2.0 + iTunes + Podcasting 2.0) from every episode folder in OUTPUT.",
+        epilog=_EPILOG,
+    )
+    feed.add_argument(
+        "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
+    )
     feed.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
     feed.add_argument("--voices", type=Path, metavar="DIR", help=argparse.SUPPRESS)
-    feed.add_argument("--stamp", action="store_true", help="set lastBuildDate to the current time (default: the newest episode's date, so the feed text is deterministic)")
+    feed.add_argument(
+        "--stamp",
+        action="store_true",
+        help="set lastBuildDate to the current time "
+        "(default: the newest episode's date, so the feed text is deterministic)",
+    )
 
-    voices = sub.add_parser("voices", help="list the voices the engines offer", description="List the voice ids a profile can name, and the profiles each role uses.", epilog=_EPILOG)
+    voices = sub.add_parser(
+        "voices",
+        help="list the voices the engines offer",
+        description="List the voice ids a profile can name, and the profiles each role uses.",
+        epilog=_EPILOG,
+    )
     voices.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
     voices.add_argument("--all", action="store_true", help="every language, not only English")
     return parser
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from broadcast.config import validate_audio, load_settings
+    from broadcast.config import load_settings, validate_audio
 
     settings = load_settings(args.config, args.voices)
     audio = settings.audio
@@ -85,15 +126,16 @@ def cmd_script(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     script = build_script(_article(args.article, settings))
-    text_of = (lambda cue: cue.text)
+    from broadcast.speech import marked, to_spoken
+
+    def spoken_marked(cue):  # type: ignore[no-untyped-def]
+        return marked(to_spoken(cue.text, settings.lexicon, settings.profile(cue.role).engine))
+
     if args.spoken:
-        from broadcast.speech import marked, to_spoken
-
-        def text_of(cue):  # type: ignore[no-untyped-def]
-            engine = settings.profile(cue.role).engine
-            return marked(to_spoken(cue.text, settings.lexicon, engine))
-
-    sys.stdout.write(render_script(script, settings.rates, settings.audio.pauses, text_of))
+        text = render_script(script, settings.rates, settings.audio.pauses, spoken_marked)
+    else:
+        text = render_script(script, settings.rates, settings.audio.pauses)
+    sys.stdout.write(text)
     return 0
 
 

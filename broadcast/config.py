@@ -86,7 +86,10 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 # Field annotations are strings under postponed evaluation.
 _PY_TYPES: dict[str, tuple[type, ...]] = {
-    "int": (int,), "float": (int, float), "str": (str,), "bool": (bool,),
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
 }
 
 
@@ -101,9 +104,7 @@ def _fill(cls: type, table: Any, where: str) -> Any:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(known)})")
         want = known[key].type
         ok_types = _PY_TYPES.get(str(want), ())
-        if ok_types and (
-            not isinstance(value, ok_types) or (isinstance(value, bool) and bool not in ok_types)
-        ):
+        if ok_types and (not isinstance(value, ok_types) or (isinstance(value, bool) and bool not in ok_types)):
             raise ConfigError(f"{where}: {key} must be {want}, not {value!r}")
         values[key] = value
     return values

@@ -33,9 +33,14 @@ _JPEG_QUALITY = 92
 
 # Modes a user might hand in, and what to tell them.
 _MODE_NAMES = {
-    "CMYK": "CMYK (print colours)", "P": "a palette (indexed-colour) image",
-    "L": "greyscale", "LA": "greyscale with transparency", "RGBA": "RGB with transparency",
-    "1": "black-and-white (1-bit)", "I;16": "16-bit greyscale", "YCbCr": "YCbCr",
+    "CMYK": "CMYK (print colours)",
+    "P": "a palette (indexed-colour) image",
+    "L": "greyscale",
+    "LA": "greyscale with transparency",
+    "RGBA": "RGB with transparency",
+    "1": "black-and-white (1-bit)",
+    "I;16": "16-bit greyscale",
+    "YCbCr": "YCbCr",
 }
 
 # The APIC copy: players show it small, and the standard practice is a few hundred
@@ -50,9 +55,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _wrap(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width: float
-) -> list[str]:
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width: float) -> list[str]:
     """Greedy word wrap; a word wider than the line is split by characters."""
     lines: list[str] = []
     line = ""
@@ -105,9 +108,7 @@ def generate_cover(title: str, subtitle: str = "", size: int = 1400) -> bytes:
 
     # Vertical gradient: a 1-px column stretched, cheaper than drawing per line.
     column = Image.new("RGB", (1, 256))
-    column.putdata([
-        tuple(round(a + (b - a) * i / 255) for a, b in zip(top, bottom)) for i in range(256)
-    ])
+    column.putdata([tuple(round(a + (b - a) * i / 255) for a, b in zip(top, bottom)) for i in range(256)])
     image = column.resize((size, size), Image.Resampling.BILINEAR)
     draw = ImageDraw.Draw(image)
 
@@ -154,10 +155,7 @@ def validate_cover(path: Path) -> None:
     if width != height:
         raise ConfigError(f"cover image {path.name} is {width}x{height} px; it must be square")
     if not MIN_PX <= width <= MAX_PX:
-        raise ConfigError(
-            f"cover image {path.name} is {width}x{height} px; "
-            f"it must be {MIN_PX}-{MAX_PX} px a side"
-        )
+        raise ConfigError(f"cover image {path.name} is {width}x{height} px; it must be {MIN_PX}-{MAX_PX} px a side")
     if mode != "RGB":
         what = _MODE_NAMES.get(mode, f"in colour mode {mode}")
         raise ConfigError(f"cover image {path.name} is {what}; save it as RGB")

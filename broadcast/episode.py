@@ -77,8 +77,12 @@ def episode_record(
         "voices": {role: asdict(p) for role, p in settings.voices},
         "cues": [
             {
-                "index": t.index, "part": t.part.value, "role": t.role,
-                "start_ms": t.start_ms, "end_ms": t.end_ms, "text": cue.text,
+                "index": t.index,
+                "part": t.part.value,
+                "role": t.role,
+                "start_ms": t.start_ms,
+                "end_ms": t.end_ms,
+                "text": cue.text,
             }
             for t, cue in zip(timeline.cues, script.cues, strict=True)
         ],
@@ -108,8 +112,13 @@ def loudness_record(loud: Any, target: float, ceiling: float) -> dict[str, float
 
 
 def tag_values(
-    article: Article, script: Script, settings: Settings, timeline: Timeline, script_text: str,
-    cover_jpeg: bytes, feed_url: str,
+    article: Article,
+    script: Script,
+    settings: Settings,
+    timeline: Timeline,
+    script_text: str,
+    cover_jpeg: bytes,
+    feed_url: str,
 ) -> TagValues:
     return TagValues(
         title=article.headline,

@@ -57,6 +57,7 @@ class FeedEpisode:
 
 # ---------------------------------------------------------------- reading episode.json
 
+
 def _text(v: Any) -> str:
     if v is not None and not isinstance(v, str):
         raise ValueError(f"expected text, not {v!r}")
@@ -100,8 +101,7 @@ _JSON_FIELDS: tuple[tuple[str, tuple[str, ...], Callable[[Any], Any]], ...] = (
     ("title", ("title",), _required_text),
     ("description", ("lede",), _text),
     ("guid", ("guid",), _required_text),
-    ("published", ("published",),
-     lambda v: _aware(datetime.fromisoformat(_text(v))) if v else None),
+    ("published", ("published",), lambda v: _aware(datetime.fromisoformat(_text(v))) if v else None),
     ("authors", ("authors",), lambda v: tuple(_required_text(n) for n in _list(v))),
     ("language", ("language",), _text),
     ("audio_file", ("audio", "file"), lambda v: _file_name(v) or "episode.mp3"),
@@ -139,21 +139,25 @@ def _match_disk(ep: FeedEpisode, folder: Path) -> FeedEpisode:
     audio = folder / ep.audio_file
     size = audio.stat().st_size if audio.is_file() else ep.size_bytes
     keep = lambda name: name if name and (folder / name).is_file() else ""  # noqa: E731
-    return replace(ep, size_bytes=size, image_file=keep(ep.image_file),
-                   chapters_file=keep(ep.chapters_file),
-                   transcripts=tuple(t for t in ep.transcripts if keep(t[0])))
+    return replace(
+        ep,
+        size_bytes=size,
+        image_file=keep(ep.image_file),
+        chapters_file=keep(ep.chapters_file),
+        transcripts=tuple(t for t in ep.transcripts if keep(t[0])),
+    )
 
 
 def load_episodes(output_root: Path) -> list[FeedEpisode]:
     """Every published episode under output_root (dot folders are staging or retired)."""
     if not output_root.is_dir():
         raise OutputError(f"{output_root}: output directory not found")
-    records = sorted(p for p in output_root.glob("*/episode.json")
-                     if not p.parent.name.startswith("."))
+    records = sorted(p for p in output_root.glob("*/episode.json") if not p.parent.name.startswith("."))
     return [read_episode(p) for p in records]
 
 
 # ---------------------------------------------------------------- the feed's values
+
 
 def _aware(dt: datetime) -> datetime:
     # A naive time read as local time would make the feed depend on the machine: read it as UTC.
@@ -190,6 +194,7 @@ def base_url(show: ShowSettings) -> str:
 @dataclass(frozen=True)
 class _Tag:
     """Attributes and content of one element; its name comes from the table row."""
+
     attrs: tuple[tuple[str, str], ...] = ()
     children: tuple[tuple[str, _Tag], ...] = ()
     text: str = ""
@@ -221,9 +226,11 @@ class _Item:
 
 def _transcript(it: _Item, name: str, mime: str) -> _Tag:
     lang = it.ep.language or it.ch.show.language
-    return _Tag((("url", it.url(name)), ("type", mime))
-                + ((("language", lang),) if lang else ())
-                + ((("rel", "captions"),) if mime in _CAPTION_TYPES else ()))
+    return _Tag(
+        (("url", it.url(name)), ("type", mime))
+        + ((("language", lang),) if lang else ())
+        + ((("rel", "captions"),) if mime in _CAPTION_TYPES else ())
+    )
 
 
 def _attrs(*pairs: tuple[str, str]) -> _Tag:
@@ -237,30 +244,32 @@ def _parent(*children: tuple[str, str | _Tag]) -> _Tag:
 _CHANNEL: tuple[tuple[str, Callable[[_Channel], _Value]], ...] = (
     ("title", lambda c: one_line(c.show.name)),
     # Cut on a byte count; "ignore" drops only a multi-byte character the cut splits.
-    ("description", lambda c: _ILLEGAL_XML.sub("", c.show.description)
-     .encode()[:DESCRIPTION_MAX_BYTES].decode("utf-8", "ignore")),
+    (
+        "description",
+        lambda c: _ILLEGAL_XML.sub("", c.show.description).encode()[:DESCRIPTION_MAX_BYTES].decode("utf-8", "ignore"),
+    ),
     ("link", lambda c: c.link),
     ("language", lambda c: c.show.language),
-    ("atom:link", lambda c: _attrs(
-        ("href", c.base + FEED_NAME), ("rel", "self"), ("type", "application/rss+xml"))),
+    ("atom:link", lambda c: _attrs(("href", c.base + FEED_NAME), ("rel", "self"), ("type", "application/rss+xml"))),
     ("generator", lambda c: "broadcast"),
     ("pubDate", lambda c: _rfc2822(c.newest)),
     # No hidden clock: without a `now` the feed was last built when its newest episode came out.
     ("lastBuildDate", lambda c: _rfc2822(c.now or c.newest)),
-    ("image", lambda c: _parent(("url", c.image), ("title", one_line(c.show.name)),
-                                ("link", c.link))),
+    ("image", lambda c: _parent(("url", c.image), ("title", one_line(c.show.name)), ("link", c.link))),
     ("itunes:image", lambda c: _attrs(("href", c.image))),
-    ("itunes:category", lambda c: _Tag((("text", c.show.category),), (
-        (("itunes:category", _attrs(("text", c.show.subcategory))),) if c.show.subcategory else ()
-    ))),
+    (
+        "itunes:category",
+        lambda c: _Tag(
+            (("text", c.show.category),),
+            ((("itunes:category", _attrs(("text", c.show.subcategory))),) if c.show.subcategory else ()),
+        ),
+    ),
     ("itunes:explicit", lambda c: "true" if c.show.explicit else "false"),
     ("itunes:author", lambda c: c.show.author or None),
-    ("itunes:owner", lambda c: _parent(("itunes:name", c.show.owner_name),
-                                       ("itunes:email", c.show.owner_email))),
+    ("itunes:owner", lambda c: _parent(("itunes:name", c.show.owner_name), ("itunes:email", c.show.owner_email))),
     ("itunes:type", lambda c: "episodic"),
     ("podcast:guid", lambda c: feed_guid(c.base + FEED_NAME)),
-    ("podcast:locked", lambda c: _Tag((("owner", c.show.owner_email),),
-                                      text="yes" if c.show.locked else "no")),
+    ("podcast:locked", lambda c: _Tag((("owner", c.show.owner_email),), text="yes" if c.show.locked else "no")),
 )
 
 _ITEM: tuple[tuple[str, Callable[[_Item], _Value]], ...] = (
@@ -268,23 +277,30 @@ _ITEM: tuple[tuple[str, Callable[[_Item], _Value]], ...] = (
     ("description", lambda i: i.ep.description or None),
     ("guid", lambda i: _Tag((("isPermaLink", "false"),), text=i.ep.guid)),
     ("pubDate", lambda i: _rfc2822(i.ep.published)),
-    ("enclosure", lambda i: _attrs(("url", i.url(i.ep.audio_file)),
-                                   ("length", str(i.ep.size_bytes)), ("type", "audio/mpeg"))),
+    (
+        "enclosure",
+        lambda i: _attrs(("url", i.url(i.ep.audio_file)), ("length", str(i.ep.size_bytes)), ("type", "audio/mpeg")),
+    ),
     ("itunes:duration", lambda i: str(i.ep.duration_s)),
     ("itunes:episode", lambda i: str(i.number)),
     ("itunes:episodeType", lambda i: "full"),
-    ("itunes:image", lambda i: _attrs(("href", i.url(i.ep.image_file))) if i.ep.image_file
-     else None),
+    ("itunes:image", lambda i: _attrs(("href", i.url(i.ep.image_file))) if i.ep.image_file else None),
     ("itunes:explicit", lambda i: "true" if i.ch.show.explicit else "false"),
     ("itunes:author", lambda i: ", ".join(i.ep.authors) or None),
     ("podcast:transcript", lambda i: tuple(_transcript(i, *t) for t in i.ep.transcripts)),
-    ("podcast:chapters", lambda i: _attrs(("url", i.url(i.ep.chapters_file)),
-                                          ("type", "application/json+chapters"))
-     if i.ep.chapters_file else None),
+    (
+        "podcast:chapters",
+        lambda i: (
+            _attrs(("url", i.url(i.ep.chapters_file)), ("type", "application/json+chapters"))
+            if i.ep.chapters_file
+            else None
+        ),
+    ),
 )
 
 
 # ---------------------------------------------------------------- writing the XML
+
 
 def _escape(text: str, attr: bool = False) -> str:
     text = _ILLEGAL_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;")
@@ -309,8 +325,10 @@ def _emit(name: str, tag: _Tag, depth: int, out: list[str], extra: str = "") -> 
         out.append(f"{pad}<{name}{attrs}/>")
 
 
-def _fill(table: Sequence[tuple[str, Callable[[Any], _Value]]], ctx: Any,
-          ) -> tuple[tuple[str, _Tag], ...]:
+def _fill(
+    table: Sequence[tuple[str, Callable[[Any], _Value]]],
+    ctx: Any,
+) -> tuple[tuple[str, _Tag], ...]:
     out: list[tuple[str, _Tag]] = []
     for name, getter in table:
         value = getter(ctx)
@@ -322,8 +340,7 @@ def _fill(table: Sequence[tuple[str, Callable[[Any], _Value]]], ctx: Any,
 
 def _newest_first(episodes: Sequence[FeedEpisode]) -> list[FeedEpisode]:
     by_guid = sorted(episodes, key=lambda e: e.guid)  # sorted() is stable: ties stay by guid
-    dated = sorted((e for e in by_guid if e.published), key=lambda e: _aware(e.published),
-                   reverse=True)
+    dated = sorted((e for e in by_guid if e.published), key=lambda e: _aware(e.published), reverse=True)
     return dated + [e for e in by_guid if not e.published]
 
 
@@ -340,16 +357,17 @@ def _check(show: ShowSettings, episodes: Sequence[FeedEpisode]) -> None:
         seen[ep.guid] = ep.folder
 
 
-def render_feed(show: ShowSettings, episodes: Sequence[FeedEpisode],
-                show_image: str = "cover.jpg", now: datetime | None = None) -> bytes:
+def render_feed(
+    show: ShowSettings, episodes: Sequence[FeedEpisode], show_image: str = "cover.jpg", now: datetime | None = None
+) -> bytes:
     """The feed document as UTF-8 bytes; the same arguments always give the same bytes."""
     _check(show, episodes)
     base, ordered = base_url(show), _newest_first(episodes)
     link = _absolute(show.link, "link") if show.link else base
-    channel = _Channel(show, base, base + quote(show_image), link,
-                       ordered[0].published if ordered else None, now)
-    items = tuple(("item", _Tag(children=_fill(_ITEM, _Item(channel, ep, len(ordered) - n))))
-                  for n, ep in enumerate(ordered))  # itunes:episode 1 is the oldest
+    channel = _Channel(show, base, base + quote(show_image), link, ordered[0].published if ordered else None, now)
+    items = tuple(
+        ("item", _Tag(children=_fill(_ITEM, _Item(channel, ep, len(ordered) - n)))) for n, ep in enumerate(ordered)
+    )  # itunes:episode 1 is the oldest
     content = _Tag(children=_fill(_CHANNEL, channel) + items)
     rss = _Tag((("version", "2.0"),), (("channel", content),))
     out = ['<?xml version="1.0" encoding="UTF-8"?>']

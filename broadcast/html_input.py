@@ -61,9 +61,7 @@ _ARTICLE_TYPES = (
 )
 
 _SPACES = re.compile(r"\s+")
-_ISO_DATE = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 _LANG = re.compile(r"([a-z]{2,3})(?:[-_][a-z0-9]+)*", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014:-]\s+")
 _PERSON = re.compile(r"[^\W\d_][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+)+")
@@ -131,9 +129,7 @@ def _tree_text(xpath: str) -> Callable[[_Page], list[str]]:
 
 def _element_text(tag: str) -> Callable[[_Page], list[str]]:
     def read(page: _Page) -> list[str]:
-        return [
-            _clean(el.text_content()) for el in page.tree.iter(tag) if el.text_content().strip()
-        ]
+        return [_clean(el.text_content()) for el in page.tree.iter(tag) if el.text_content().strip()]
 
     return read
 
@@ -187,10 +183,7 @@ LANGUAGE_SOURCES: tuple[Callable[[_Page], list[str]], ...] = (
     _tree_text("/html/@xml:lang"),
     _ld("inLanguage"),
     _meta("og:locale", "content-language", "language", "dc.language"),
-    _tree_text(
-        "//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')"
-        "='content-language']/@content"
-    ),
+    _tree_text("//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')='content-language']/@content"),
 )
 
 
@@ -255,9 +248,7 @@ def _trafilatura(name: str) -> tuple[Any, Any]:
         from trafilatura.utils import load_html
     except ImportError as exc:
         hint = " (install lxml_html_clean)" if "clean" in str(exc) else ""
-        raise ToolError(
-            f"{name}: cannot read HTML: trafilatura fails to import ({exc}){hint}"
-        ) from None
+        raise ToolError(f"{name}: cannot read HTML: trafilatura fails to import ({exc}){hint}") from None
     # Its loggers warn on stderr for every page without a body; the error says it once.
     for logger in _LOGGERS:
         log = logging.getLogger(logger)
@@ -286,11 +277,7 @@ def _prune(tree: Any) -> None:
             continue
         marks = f"{el.get('class', '')} {el.get('id', '')} {el.get('aria-label', '')}"
         if el.tag == "figcaption" or (
-            (
-                el.tag in _PRUNE_TAGS
-                or el.get("role") in ("dialog", "alertdialog")
-                or _PRUNE_MARKS.search(marks)
-            )
+            (el.tag in _PRUNE_TAGS or el.get("role") in ("dialog", "alertdialog") or _PRUNE_MARKS.search(marks))
             # Some sites wrap the whole page in a <form> or mark it "has-captions".
             and len(el.text_content()) <= _PRUNE_MAX_CHARS
         ):

@@ -84,8 +84,7 @@ def _build(items: list[dict[str, object]], where: str) -> Lexicon:
         case = item.get("case_sensitive", True)
         if not isinstance(case, bool):
             raise ConfigError(f"{label}: 'case_sensitive' must be true or false")
-        entry = Entry(str(item["text"]).strip(), str(item["say"]).strip(),
-                      str(item.get("espeak", "")).strip(), case)
+        entry = Entry(str(item["text"]).strip(), str(item["say"]).strip(), str(item.get("espeak", "")).strip(), case)
         clash = _duplicate(entries, entry)
         if clash is not None:
             raise ConfigError(f"{label}: {entry.text!r} duplicates an earlier entry {clash.text!r}")
@@ -105,9 +104,7 @@ def load_lexicon(path: Path) -> Lexicon:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from exc
     extra = sorted(set(data) - {"entry"})
     if extra:
-        raise ConfigError(
-            f"{path}: unknown key {extra[0]!r} (a lexicon holds only [[entry]] tables)"
-        )
+        raise ConfigError(f"{path}: unknown key {extra[0]!r} (a lexicon holds only [[entry]] tables)")
     items = data.get("entry", [])
     if not isinstance(items, list):
         raise ConfigError(f"{path}: 'entry' must be an array of tables ([[entry]])")
@@ -150,14 +147,12 @@ def lexicon_changes(text: str, lexicon: Lexicon | None, engine: str = "pyttsx3")
     return changes
 
 
-def apply_lexicon(
-    text: str, lexicon: Lexicon | None, engine: str = "pyttsx3"
-) -> tuple[str, list[Change]]:
+def apply_lexicon(text: str, lexicon: Lexicon | None, engine: str = "pyttsx3") -> tuple[str, list[Change]]:
     """The text with every lexicon match replaced, and the changes (offsets in `text`)."""
     changes = lexicon_changes(text, lexicon, engine)
     out, at = [], 0
     for c in changes:
-        out += [text[at:c.start], c.spoken]
+        out += [text[at : c.start], c.spoken]
         at = c.end
     out.append(text[at:])
     return "".join(out), changes
@@ -219,15 +214,17 @@ def import_pls(path: Path) -> Lexicon:
         graphemes = [(g.text or "").strip() for g in lexeme.findall(f"{q}grapheme")]
         alias = next(((a.text or "").strip() for a in lexeme.findall(f"{q}alias")), "")
         espeak = next(
-            ((p.text or "").strip() for p in lexeme.findall(f"{q}phoneme")
-             if p.get("alphabet", alphabet) == ESPEAK_ALPHABET),
+            (
+                (p.text or "").strip()
+                for p in lexeme.findall(f"{q}phoneme")
+                if p.get("alphabet", alphabet) == ESPEAK_ALPHABET
+            ),
             "",
         )
         if not any(graphemes):
             raise ConfigError(f"{path}: lexeme {n} has no grapheme")
         if not alias and not espeak:
-            raise ConfigError(f"{path}: lexeme {graphemes[0]!r} has neither an alias nor "
-                              f"{ESPEAK_ALPHABET} phonemes")
+            raise ConfigError(f"{path}: lexeme {graphemes[0]!r} has neither an alias nor {ESPEAK_ALPHABET} phonemes")
         case = lexeme.get(f"{{{CASE_NS}}}case-sensitive", "true").strip().lower() != "false"
         for g in filter(None, graphemes):
             item: dict[str, object] = {"text": g, "say": alias or g, "case_sensitive": case}

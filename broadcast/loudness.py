@@ -212,9 +212,7 @@ def _gain_curve(level_db: np.ndarray, step: int, n: int) -> np.ndarray:
     return curve.reshape(-1)[:n]
 
 
-def normalize(
-    samples: np.ndarray, rate: int, target: float, ceiling_dbtp: float = -1.0
-) -> np.ndarray:
+def normalize(samples: np.ndarray, rate: int, target: float, ceiling_dbtp: float = -1.0) -> np.ndarray:
     """Gain to `target` LUFS with true peaks held at `ceiling_dbtp - MP3_MARGIN_DB`.
 
     Limiting takes a little loudness away, so the gain is re-aimed until the result

@@ -22,8 +22,12 @@ _TARGET_RANGE = (-40.0, -5.0)
 # overshoot needs at low bitrates (-0.92 dBTP measured at 96k, espeak at -16).
 LAME_CBR_GAIN_DB: dict[int, float] = {
     **dict.fromkeys((32, 40, 48, 56, 64, 80, 96, 112, 128, 160), -0.45),
-    192: -0.26, 224: -0.18, 256: 0.0, 320: 0.0,
+    192: -0.26,
+    224: -0.18,
+    256: 0.0,
+    320: 0.0,
 }
+
 
 def target_lufs(preset: str | float, channels: int) -> float:
     """The integrated loudness to aim for: a preset name or a number of LUFS."""
@@ -39,9 +43,7 @@ def target_lufs(preset: str | float, channels: int) -> float:
             value = float(name)
         except ValueError:
             known = ", ".join(sorted(PRESETS))
-            raise ConfigError(
-                f"unknown loudness preset {preset!r} (use {known} or a number of LUFS)"
-            ) from None
+            raise ConfigError(f"unknown loudness preset {preset!r} (use {known} or a number of LUFS)") from None
     else:
         value = float(preset)
     low, high = _TARGET_RANGE

@@ -16,9 +16,7 @@ from broadcast.music import arrange
 Progress = Callable[[str], None]
 
 
-def master(
-    track: Track, audio: AudioSettings, mp3: Path, progress: Progress
-) -> tuple[Timeline, Loudness, float]:
+def master(track: Track, audio: AudioSettings, mp3: Path, progress: Progress) -> tuple[Timeline, Loudness, float]:
     """Music, room tone and loudness on the speech track, then the MP3.
 
     Returns the final timeline, the loudness measured on the decoded MP3 and the target.
@@ -44,5 +42,3 @@ def master(
     loud = measure(*decode_mp3(mp3))
     progress("measured loudness of the MP3")
     return timeline, loud, target
-
-

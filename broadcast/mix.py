@@ -126,9 +126,7 @@ def to_float(audio: AudioSegment) -> np.ndarray:
     return np.frombuffer(audio.raw_data, dtype="<i2").astype(np.float32) / 32768.0
 
 
-def encode_mp3(
-    samples: np.ndarray, rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int
-) -> None:
+def encode_mp3(samples: np.ndarray, rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> None:
     """CBR MP3 with a LAME Info header from mono float samples; tags come later.
 
     Stereo is dual mono made here, not by ffmpeg, whose mono-to-stereo matrix
@@ -148,11 +146,39 @@ def encode_mp3(
 def _run_encoder(pcm: bytes, rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> None:
     runner.run(
         [
-            "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y",
-            "-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0",
-            "-ar", str(out_rate), "-ac", str(channels), "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
-            "-map_metadata", "-1", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
-            "-f", "mp3", str(path),
+            "ffmpeg",
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "f32le",
+            "-ar",
+            str(rate),
+            "-ac",
+            str(channels),
+            "-i",
+            "pipe:0",
+            "-ar",
+            str(out_rate),
+            "-ac",
+            str(channels),
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            f"{bitrate_kbps}k",
+            "-map_metadata",
+            "-1",
+            "-write_xing",
+            "1",
+            "-id3v2_version",
+            "0",
+            "-write_id3v1",
+            "0",
+            "-f",
+            "mp3",
+            str(path),
         ],
         stdin=pcm,
     )

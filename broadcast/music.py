@@ -35,7 +35,9 @@ def decode_music(path: Path, rate: int) -> np.ndarray:
     if not path.is_file():
         raise ConfigError(f"{path}: music file not found")
     try:
-        proc = runner.run(["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"])
+        proc = runner.run(
+            ["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
+        )
     except ToolError as exc:
         raise ConfigError(f"{path}: not a readable audio file ({exc})") from exc
     samples = np.frombuffer(proc.stdout, dtype="<f4").copy()
@@ -82,9 +84,7 @@ def _looped(music: np.ndarray, length: int) -> np.ndarray:
     return np.tile(music, reps)[:length]
 
 
-def arrange(
-    speech: np.ndarray, rate: int, intro_span_ms: tuple[int, int], plan: MusicPlan
-) -> Arranged:
+def arrange(speech: np.ndarray, rate: int, intro_span_ms: tuple[int, int], plan: MusicPlan) -> Arranged:
     """Place speech after the intro sting (and the bed's lead), lay the bed under
     the host intro span (start, end in the speech track), add the outro sting and
     room tone under everything."""

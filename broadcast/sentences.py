@@ -6,8 +6,53 @@ import re
 
 # Words ending in a period that do not end a sentence. Lower-cased, without the period.
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sen rep gov gen lt col sgt capt cmdr adm st mt ft jr sr rev hon pres
-    jan feb mar apr jun jul aug sep sept oct nov dec no vs etc inc corp co ltd dept approx est""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "cmdr",
+        "adm",
+        "st",
+        "mt",
+        "ft",
+        "jr",
+        "sr",
+        "rev",
+        "hon",
+        "pres",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "dept",
+        "approx",
+        "est",
+    ]
 )
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space, then an opener.
 _BOUNDARY = re.compile(r"""([.?!…]+["'”’)\]]*)\s+(?=["'“‘(\[]?[A-Z0-9])""")

@@ -58,9 +58,7 @@ _HTML_START = re.compile(
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.IGNORECASE)
 # The HTML standard reads these labels as windows-1252, a superset.
-_AS_CP1252 = frozenset(
-    {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "cp819"}
-)
+_AS_CP1252 = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "cp819"})
 _CHUNK = 64 * 1024
 
 
@@ -85,9 +83,7 @@ def load_article(
         raise InputError(f"{arg}: only http and https URLs are supported")
     path = Path(arg)
     text = read_text(path)
-    return _parse(
-        text, str(path), html=path.suffix.lower() in HTML_SUFFIXES or looks_like_html(text)
-    )
+    return _parse(text, str(path), html=path.suffix.lower() in HTML_SUFFIXES or looks_like_html(text))
 
 
 def looks_like_html(text: str) -> bool:
@@ -171,9 +167,7 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5_000_000) -> tup
         raise InputError(f"{url}: {exc}") from None
     except urllib.error.HTTPError as exc:
         if 300 <= exc.code < 400:
-            why = (
-                "too many redirects" if "infinite loop" in str(exc.msg) else "redirect not followed"
-            )
+            why = "too many redirects" if "infinite loop" in str(exc.msg) else "redirect not followed"
             raise InputError(f"{url}: {why} (HTTP {exc.code})") from None
         raise InputError(f"{url}: HTTP {exc.code} {exc.reason or ''}".rstrip()) from None
     except urllib.error.URLError as exc:

@@ -76,7 +76,7 @@ def to_spoken(text: str, lexicon: Lexicon | None = None, engine: str = "pyttsx3"
     changes.sort(key=lambda c: c.start)
     out, at = [], 0
     for c in changes:
-        out += [text[at:c.start], c.spoken]
+        out += [text[at : c.start], c.spoken]
         at = c.end
     out.append(text[at:])
     return Spoken("".join(out), tuple(changes))
@@ -93,7 +93,7 @@ def marked(spoken: Spoken | str, lexicon: Lexicon | None = None, engine: str = "
     out, at, pos = [], 0, 0  # `at` walks the written text, `pos` the spoken text
     for c in spoken.changes:
         kept = c.start - at
-        out += [spoken.text[pos:pos + kept], f"{{{c.written} → {c.spoken}}}"]
+        out += [spoken.text[pos : pos + kept], f"{{{c.written} → {c.spoken}}}"]
         pos += kept + len(c.spoken)
         at = c.end
     out.append(spoken.text[pos:])

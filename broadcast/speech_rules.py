@@ -98,8 +98,18 @@ _NOT_AFTER_NUM = r"(?![\w:]|[.,]\d)"  # not glued to a word, a clock or more dig
 _NOT_BEFORE_NUM = r"(?<![\w.,:$£€¥])(?<!\w['’])"  # nor inside a word ("A'00")
 
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 _MONTH_ABBR = {m[:3]: m for m in _MONTHS if len(m) > 4} | {"Sept": "September"}
 _MONTH_NAME = "|".join(_MONTHS)
@@ -113,7 +123,7 @@ def _month(m: re.Match[str]) -> str:
 
 def _at_end(m: re.Match[str]) -> bool:
     """Nothing but space follows: a period here also ends the sentence."""
-    return not m.string[m.end():].strip()
+    return not m.string[m.end() :].strip()
 
 
 def _before_capital(text: str, pos: int) -> bool:
@@ -126,7 +136,7 @@ def _word_before(m: re.Match[str]) -> tuple[str, int]:
     found the same way in the written and in the spoken text."""
     start = max(0, m.start() - 60)
     # Symbols that are spoken as words ("%", "&", "/") are part of the word before them.
-    window = m.string[start:m.start()]
+    window = m.string[start : m.start()]
     found = re.search(r"([\w.'’%&/°#$£€¥]+)[\s,;:—―–()\"“”-]*$", window)
     return (found.group(1), start + found.end(1)) if found else ("", m.start())
 
@@ -154,20 +164,17 @@ _PHONE = (
     r"(?<![\w.,-])(?:1[-. ])?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-.]\d{4}(?![\w-]|[.,]\d)"
     r"|(?<![\w.,-])[2-9]\d\d-\d{4}(?![\w-]|[.,]\d)"
 )
-_PHONE_CUE = re.compile(
-    r"\b(?:call|dial|phone|telephone|number|line|hotline|text|fax)\b\D{0,12}$", re.IGNORECASE
-)
+_PHONE_CUE = re.compile(r"\b(?:call|dial|phone|telephone|number|line|hotline|text|fax)\b\D{0,12}$", re.IGNORECASE)
 
 
 def _phone(m: re.Match[str]) -> str | None:
     groups = re.findall(r"\d+", m.group())
     # Seven digits alone may be a range ("200-1000"); only a phone cue makes them a number.
-    if len(groups) == 2 and not _PHONE_CUE.search(m.string[max(0, m.start() - 40):m.start()]):
+    if len(groups) == 2 and not _PHONE_CUE.search(m.string[max(0, m.start() - 40) : m.start()]):
         return None
     # "800" in a toll-free number is said "eight hundred"; other groups digit by digit.
     said = [
-        f"{_DIGITS[int(g[0])]} hundred" if len(g) == 3 and g.endswith("00") and g[0] != "0"
-        else digits(g, zero="oh")
+        f"{_DIGITS[int(g[0])]} hundred" if len(g) == 3 and g.endswith("00") and g[0] != "0" else digits(g, zero="oh")
         for g in groups
     ]
     return ", ".join(said)
@@ -214,12 +221,23 @@ def _month_year(m: re.Match[str]) -> str | None:
 # --- clock times ----------------------------------------------------------------------
 
 _ZONES = {
-    "ET": "Eastern", "EST": "Eastern", "EDT": "Eastern",
-    "CT": "Central", "CST": "Central", "CDT": "Central",
-    "MT": "Mountain", "MST": "Mountain", "MDT": "Mountain",
-    "PT": "Pacific", "PST": "Pacific", "PDT": "Pacific",
-    "AKT": "Alaska", "HST": "Hawaii",
-    "GMT": "G M T", "UTC": "U T C", "BST": "British Summer Time",
+    "ET": "Eastern",
+    "EST": "Eastern",
+    "EDT": "Eastern",
+    "CT": "Central",
+    "CST": "Central",
+    "CDT": "Central",
+    "MT": "Mountain",
+    "MST": "Mountain",
+    "MDT": "Mountain",
+    "PT": "Pacific",
+    "PST": "Pacific",
+    "PDT": "Pacific",
+    "AKT": "Alaska",
+    "HST": "Hawaii",
+    "GMT": "G M T",
+    "UTC": "U T C",
+    "BST": "British Summer Time",
     "CET": "Central European Time",
 }
 _ZONE = r"(?:\s+(?P<zone>" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")(?!\w))?"
@@ -280,8 +298,7 @@ _CURRENCIES = {  # symbol: (one, many, one hundredth, many hundredths)
     "€": ("euro", "euros", "cent", "cents"),
     "¥": ("yen", "yen", "", ""),
 }
-_SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion",
-           "tn": "trillion"}
+_SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion", "tn": "trillion"}
 
 
 def _money(m: re.Match[str]) -> str:
@@ -328,8 +345,8 @@ _YEAR_CUE = re.compile(
 
 
 def _year(m: re.Match[str]) -> str | None:
-    glued = m.string[max(0, m.start() - 5):m.start()].lower().endswith(("mid-", "pre-", "post-"))
-    if glued or _YEAR_CUE.search(m.string[max(0, m.start() - 40):m.start()]):
+    glued = m.string[max(0, m.start() - 5) : m.start()].lower().endswith(("mid-", "pre-", "post-"))
+    if glued or _YEAR_CUE.search(m.string[max(0, m.start() - 40) : m.start()]):
         return year(int(m.group("y")))
     return None
 
@@ -348,21 +365,51 @@ def _fraction(m: re.Match[str]) -> str | None:
 
 # Before a capitalized name only: "Gen. Milley" is a general, "gen." alone is unknown.
 _TITLES = {
-    "Gen": "General", "Sen": "Senator", "Sens": "Senators", "Rep": "Representative",
-    "Reps": "Representatives", "Gov": "Governor", "Dr": "Doctor", "Lt": "Lieutenant",
-    "Col": "Colonel", "Maj": "Major", "Sgt": "Sergeant", "Capt": "Captain",
-    "Cmdr": "Commander", "Adm": "Admiral", "Pres": "President", "Prof": "Professor",
-    "Rev": "Reverend", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Mt": "Mount",
-    "Ft": "Fort", "Supt": "Superintendent", "Atty": "Attorney",
+    "Gen": "General",
+    "Sen": "Senator",
+    "Sens": "Senators",
+    "Rep": "Representative",
+    "Reps": "Representatives",
+    "Gov": "Governor",
+    "Dr": "Doctor",
+    "Lt": "Lieutenant",
+    "Col": "Colonel",
+    "Maj": "Major",
+    "Sgt": "Sergeant",
+    "Capt": "Captain",
+    "Cmdr": "Commander",
+    "Adm": "Admiral",
+    "Pres": "President",
+    "Prof": "Professor",
+    "Rev": "Reverend",
+    "Mr": "Mister",
+    "Mrs": "Missus",
+    "Ms": "Miz",
+    "Mt": "Mount",
+    "Ft": "Fort",
+    "Supt": "Superintendent",
+    "Atty": "Attorney",
 }
 # After a capitalized word or a number ("5th Ave.") only.
 _SUFFIXES = {
-    "Jr": "Junior", "Sr": "Senior", "Inc": "Incorporated", "Corp": "Corporation",
-    "Co": "Company", "Ltd": "Limited", "Ave": "Avenue", "Blvd": "Boulevard", "Rd": "Road",
+    "Jr": "Junior",
+    "Sr": "Senior",
+    "Inc": "Incorporated",
+    "Corp": "Corporation",
+    "Co": "Company",
+    "Ltd": "Limited",
+    "Ave": "Avenue",
+    "Blvd": "Boulevard",
+    "Rd": "Road",
 }
 # Anywhere; these may end a sentence, so the period is kept before a capital.
-_PLAIN = {"vs": "versus", "etc": "et cetera", "approx": "approximately", "e.g": "for example",
-          "i.e": "that is"} | _MONTH_ABBR
+_PLAIN = {
+    "vs": "versus",
+    "etc": "et cetera",
+    "approx": "approximately",
+    "e.g": "for example",
+    "i.e": "that is",
+} | _MONTH_ABBR
 
 _NAME_OR_NUMBER = re.compile(r"^(?:[A-Z][\w'’-]*,?|\d\S*)$")
 
@@ -394,7 +441,7 @@ def _suffix(m: re.Match[str]) -> str | None:
 
 def _saint_or_street(m: re.Match[str]) -> str | None:
     # A name follows, perhaps past a pause that a later rule turns into a comma.
-    nxt = re.match(rf"{_GAP}[A-Z]", m.string[m.end():]) is not None
+    nxt = re.match(rf"{_GAP}[A-Z]", m.string[m.end() :]) is not None
     prev = _spoken_word_before(m)
     if prev.rstrip(".") in ("St", "Saint", "Street"):  # "St. St.": this rule's own output
         return None
@@ -428,20 +475,90 @@ def _dotted(m: re.Match[str]) -> str:
 # Known all-capital words read as letters even though they hold a vowel.
 _LETTERS = frozenset(
     [
-        "FBI", "CIA", "USA", "US", "UK", "EU", "UN", "UAE", "IRS", "CEO", "CFO", "GOP",
-        "AP", "ABC", "EPA", "FDA", "CDC", "IMF", "IAEA", "IDF", "AI", "ID", "IQ", "IOC",
-        "OAS", "OECD", "EV", "ER", "ICU", "IPO", "UFO", "AU", "AFP", "ESPN", "NYC", "NY",
-        "DC", "MD", "AM", "FM", "ATM", "USB", "PR", "DOJ", "DOD", "DHS", "HUD", "UTC",
-        "IRA", "ISP", "EMT", "OPM", "IED"
+        "FBI",
+        "CIA",
+        "USA",
+        "US",
+        "UK",
+        "EU",
+        "UN",
+        "UAE",
+        "IRS",
+        "CEO",
+        "CFO",
+        "GOP",
+        "AP",
+        "ABC",
+        "EPA",
+        "FDA",
+        "CDC",
+        "IMF",
+        "IAEA",
+        "IDF",
+        "AI",
+        "ID",
+        "IQ",
+        "IOC",
+        "OAS",
+        "OECD",
+        "EV",
+        "ER",
+        "ICU",
+        "IPO",
+        "UFO",
+        "AU",
+        "AFP",
+        "ESPN",
+        "NYC",
+        "NY",
+        "DC",
+        "MD",
+        "AM",
+        "FM",
+        "ATM",
+        "USB",
+        "PR",
+        "DOJ",
+        "DOD",
+        "DHS",
+        "HUD",
+        "UTC",
+        "IRA",
+        "ISP",
+        "EMT",
+        "OPM",
+        "IED",
     ]
 )
 # Acronyms said as words. Documentation as much as data: any capital token holding a
 # vowel and not in _LETTERS is left to the engine anyway.
 _WORDS = frozenset(
     [
-        "NATO", "NASA", "UNICEF", "UNESCO", "OPEC", "FEMA", "NAFTA", "AIDS", "COVID",
-        "ASEAN", "SWAT", "LASER", "RADAR", "SCUBA", "OSHA", "ISIS", "CERN", "INTERPOL",
-        "SARS", "MERS", "DARPA", "FIFA", "UEFA", "IKEA", "NOAA"
+        "NATO",
+        "NASA",
+        "UNICEF",
+        "UNESCO",
+        "OPEC",
+        "FEMA",
+        "NAFTA",
+        "AIDS",
+        "COVID",
+        "ASEAN",
+        "SWAT",
+        "LASER",
+        "RADAR",
+        "SCUBA",
+        "OSHA",
+        "ISIS",
+        "CERN",
+        "INTERPOL",
+        "SARS",
+        "MERS",
+        "DARPA",
+        "FIFA",
+        "UEFA",
+        "IKEA",
+        "NOAA",
     ]
 )
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
@@ -473,7 +590,7 @@ _SPACE_BEFORE_PAUSE = r"(?:(?<=[\w\"”’'.,;:!?)\]])\s+)?"
 
 def _pause(m: re.Match[str]) -> str:
     """A dash or an opening parenthesis becomes a comma, the engine's short pause."""
-    before, after = m.string[:m.start()].rstrip(), m.string[m.end():]
+    before, after = m.string[: m.start()].rstrip(), m.string[m.end() :]
     if not after.strip():
         return ""
     # The space after a dash is kept as written; one is added only before a word, so
@@ -486,10 +603,10 @@ def _pause(m: re.Match[str]) -> str:
 
 
 def _close_paren(m: re.Match[str]) -> str | None:
-    if "(" not in m.string[:m.start()]:
+    if "(" not in m.string[: m.start()]:
         return None
-    after = m.string[m.end():]
-    return "" if not after.strip() or after[0] in ",.;:!?)\"”’" else ","
+    after = m.string[m.end() :]
+    return "" if not after.strip() or after[0] in ',.;:!?)"”’' else ","
 
 
 def _rule(name: str, pattern: str, speak: Callable[[re.Match[str]], str | None]) -> Rule:
@@ -509,54 +626,54 @@ _SCALE = r"(?:\s?(?P<scale>thousand|million|billion|trillion)\b|(?P<abbr>[kKmMbB
 # Order matters: the first rule to claim a span owns it, so specific formats come first.
 RULES: tuple[Rule, ...] = (
     _rule("protect", _PROTECT, lambda m: m.group()),
-    _rule("set-phrase", rf"(?<![\w/.,])(?:{_alternation(_SET_PHRASES)})(?![\w/]|[.,]\d)",
-          lambda m: _SET_PHRASES[m.group()]),
+    _rule(
+        "set-phrase",
+        rf"(?<![\w/.,])(?:{_alternation(_SET_PHRASES)})(?![\w/]|[.,]\d)",
+        lambda m: _SET_PHRASES[m.group()],
+    ),
     _rule("phone", _PHONE, _phone),
     _rule("date", r"(?<![\w.,-])(\d{4})-(\d{2})-(\d{2})(?![\w-]|[.,]\d)", _iso_date),
     _rule("date", r"(?<![\w/.,])(\d{1,2})/(\d{1,2})/(\d{4})(?![\w/]|[.,]\d)", _us_date),
-    _rule("time", r"(?<![\w:.])(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[AaPp])\.?\s?[Mm]\b\.?"
-          + _ZONE, _clock_12h),
+    _rule("time", r"(?<![\w:.])(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[AaPp])\.?\s?[Mm]\b\.?" + _ZONE, _clock_12h),
     _rule("time", r"(?<![\w:.])12(?::00)?\s+(noon|midnight)\b", lambda m: m.group(1)),
-    _rule("time", r"(?<![\w:.])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\w:]|[.,]\d)" + _ZONE,
-          _clock_24h),
+    _rule("time", r"(?<![\w:.])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\w:]|[.,]\d)" + _ZONE, _clock_24h),
     _rule("date", rf"\b{_MONTH}\s+{_DAY}{_NOT_AFTER_NUM}{_DATE_YEAR}", _month_day),
     _rule("date", rf"{_NOT_BEFORE_NUM}{_DAY}\s+(?P<month>{_MONTH_NAME})\b{_DATE_YEAR}", _day_month),
     _rule("date", rf"\b{_MONTH}\s+(?P<year>\d{{4}}){_NOT_AFTER_NUM}", _month_year),
-    _rule("decade",
-          r"(?<![\w.,'’])(?:(?P<full>(?:1[1-9]|20)\d0)|['’]?(?P<short>[1-9]0))['’]?s(?!\w)",
-          _decade),
-    _rule("range",
-          rf"(?<![\w.,/$£€¥-])(?P<a>{_YEAR4})[-–](?P<b>{_YEAR4}|\d\d)(?![\w/-]|[.,]\d)",
-          _year_range),
-    _rule("range", rf"(?<![\w.,/$£€¥-])(?P<a>{_DEC})[-–](?P<b>{_DEC})(?![\w/-]|[.,]\d)",
-          _number_range),
-    _rule("money", rf"(?<![\w.,])(?P<us>US)?(?P<cur>[$£€¥])\s?(?P<amount>{_NUM})"
-          rf"(?:\.(?P<frac>\d+))?(?:[-–](?P<to>{_NUM})(?![.,]\d))?{_SCALE}{_NOT_AFTER_NUM}",
-          _money),
+    _rule("decade", r"(?<![\w.,'’])(?:(?P<full>(?:1[1-9]|20)\d0)|['’]?(?P<short>[1-9]0))['’]?s(?!\w)", _decade),
+    _rule("range", rf"(?<![\w.,/$£€¥-])(?P<a>{_YEAR4})[-–](?P<b>{_YEAR4}|\d\d)(?![\w/-]|[.,]\d)", _year_range),
+    _rule("range", rf"(?<![\w.,/$£€¥-])(?P<a>{_DEC})[-–](?P<b>{_DEC})(?![\w/-]|[.,]\d)", _number_range),
+    _rule(
+        "money",
+        rf"(?<![\w.,])(?P<us>US)?(?P<cur>[$£€¥])\s?(?P<amount>{_NUM})"
+        rf"(?:\.(?P<frac>\d+))?(?:[-–](?P<to>{_NUM})(?![.,]\d))?{_SCALE}{_NOT_AFTER_NUM}",
+        _money,
+    ),
     _rule("percent", rf"{_NOT_BEFORE_NUM}(?P<n>{_DEC})\s?%", _percent),
-    _rule("degrees", rf"(?<![\w.,])(?P<neg>-)?(?P<n>{_DEC})\s?°\s?(?P<unit>[FC])?(?!\w)",
-          _degrees),
+    _rule("degrees", rf"(?<![\w.,])(?P<neg>-)?(?P<n>{_DEC})\s?°\s?(?P<unit>[FC])?(?!\w)", _degrees),
     _rule("year", rf"(?<![\w.,:$£€¥'’])(?P<y>{_YEAR4})(?![\w%°:]|[.,]\d|[-–/]\d)", _year),
-    _rule("fraction",
-          rf"{_NOT_BEFORE_NUM}(?:(?P<whole>\d+)\s)?(?P<a>\d+)/(?P<b>\d+)(?![\w/]|[.,]\d)",
-          _fraction),
-    _rule("ordinal", rf"{_NOT_BEFORE_NUM}(?P<n>{_NUM})(?:st|nd|rd|th|ST|ND|RD|TH)(?!\w)",
-          lambda m: ordinal(int(m.group("n").replace(",", "")))),
-    _rule("number-sign", rf"(?:\bNo\.\s?|#\s?)(?P<n>{_NUM}){_NOT_AFTER_NUM}",
-          lambda m: f"number {number(m.group('n'))}"),
-    _rule("number", rf"{_NOT_BEFORE_NUM}(?P<n>{_DEC}){_NOT_AFTER_NUM}",
-          lambda m: number(m.group("n"))),
+    _rule("fraction", rf"{_NOT_BEFORE_NUM}(?:(?P<whole>\d+)\s)?(?P<a>\d+)/(?P<b>\d+)(?![\w/]|[.,]\d)", _fraction),
+    _rule(
+        "ordinal",
+        rf"{_NOT_BEFORE_NUM}(?P<n>{_NUM})(?:st|nd|rd|th|ST|ND|RD|TH)(?!\w)",
+        lambda m: ordinal(int(m.group("n").replace(",", ""))),
+    ),
+    _rule(
+        "number-sign", rf"(?:\bNo\.\s?|#\s?)(?P<n>{_NUM}){_NOT_AFTER_NUM}", lambda m: f"number {number(m.group('n'))}"
+    ),
+    _rule("number", rf"{_NOT_BEFORE_NUM}(?P<n>{_DEC}){_NOT_AFTER_NUM}", lambda m: number(m.group("n"))),
     _rule("title", rf"\b(?P<abbr>{_alternation(_TITLES)})\.(?={_GAP}[A-Z])", _title),
     _rule("abbreviation", r"\bSt\.(?!\w)", _saint_or_street),
     _rule("abbreviation", rf"\b(?P<abbr>{_alternation(_SUFFIXES)})\.(?!\w)", _suffix),
-    _rule("abbreviation", rf"(?<![\w.])(?P<abbr>{_alternation(_PLAIN)})\.(?!\w)",
-          _plain_abbreviation),
+    _rule("abbreviation", rf"(?<![\w.])(?P<abbr>{_alternation(_PLAIN)})\.(?!\w)", _plain_abbreviation),
     _rule("initialism", r"(?<![\w.])(?:[A-Z]\.){2,}(?!\w)", _dotted),
-    _rule("initialism", r"(?<![\w&])([A-Z]{1,3})&([A-Z]{1,3})(?![\w&])",
-          lambda m: f"{_spell(m.group(1))} and {_spell(m.group(2))}"),
+    _rule(
+        "initialism",
+        r"(?<![\w&])([A-Z]{1,3})&([A-Z]{1,3})(?![\w&])",
+        lambda m: f"{_spell(m.group(1))} and {_spell(m.group(2))}",
+    ),
     # Not inside a hyphenated respelling ("KELL-uh-men") or a dotted name ("NPR.org").
-    _rule("initialism", r"(?<![\w'’.])(?<!\w-)(?P<w>[A-Z]{2,5})(?P<pl>s)?(?![\w]|[-.]\w)",
-          _initialism),
+    _rule("initialism", r"(?<![\w'’.])(?<!\w-)(?P<w>[A-Z]{2,5})(?P<pl>s)?(?![\w]|[-.]\w)", _initialism),
     _rule("symbol", r"\s*&\s*", lambda m: " and "),
     _rule("symbol", r"\s?%", lambda m: " percent"),
     _rule("symbol", r"(?<=\S)/(?=\S)", _slash),

@@ -6,12 +6,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TCOP, TDES, TDRC, TGID, TIT2, TLEN, TPE1, TSSE,
-    USLT, WFED, WOAS,
-    CTOCFlags, Frame, ID3NoHeaderError,
-)
 from mutagen import MutagenError
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TCOP,
+    TDES,
+    TDRC,
+    TGID,
+    TIT2,
+    TLEN,
+    TPE1,
+    TSSE,
+    USLT,
+    WFED,
+    WOAS,
+    CTOCFlags,
+    Frame,
+    ID3NoHeaderError,
+)
 from mutagen.mp3 import MP3
 
 from broadcast.errors import OutputError
@@ -76,8 +95,11 @@ def _chapter_frames(chapters: tuple[Chapter, ...]) -> list[Frame]:
     for eid, ch in zip(ids, chapters, strict=True):
         frames.append(
             CHAP(
-                element_id=eid, start_time=ch.start_ms, end_time=ch.end_ms,
-                start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF,
+                element_id=eid,
+                start_time=ch.start_ms,
+                end_time=ch.end_ms,
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
                 sub_frames=[TIT2(encoding=3, text=ch.title)],
             )
         )

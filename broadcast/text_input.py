@@ -75,9 +75,7 @@ def read_text(path: Path) -> str:
     if not stat.S_ISREG(info.st_mode):
         raise InputError(f"{path}: not a regular file")
     if info.st_size > MAX_BYTES:
-        raise InputError(
-            f"{path}: file too large ({info.st_size / 2**20:.1f} MB, limit {MAX_BYTES // 2**20} MB)"
-        )
+        raise InputError(f"{path}: file too large ({info.st_size / 2**20:.1f} MB, limit {MAX_BYTES // 2**20} MB)")
     try:
         data = path.read_bytes()
     except PermissionError:

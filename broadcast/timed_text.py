@@ -68,7 +68,8 @@ def render_vtt(caps: Sequence[Caption]) -> str:
     blocks = ["WEBVTT"]
     for n, c in enumerate(caps, 1):
         blocks.append(
-            f"{n}\n{_stamp(c.start_ms, '.')} --> {_stamp(c.end_ms, '.')}\n<v {_vtt_voice(c.speaker)}>{_vtt_text(c.text)}"
+            f"{n}\n{_stamp(c.start_ms, '.')} --> {_stamp(c.end_ms, '.')}\n"
+            f"<v {_vtt_voice(c.speaker)}>{_vtt_text(c.text)}"
         )
     return "\n\n".join(blocks) + "\n"
 

@@ -47,7 +47,9 @@ def container_info(path: Path) -> dict[str, object]:
     if shutil.which("ffprobe"):
         out = subprocess.run(
             ["ffprobe", "-v", "error", "-show_format", "-show_chapters", "-of", "json", str(path)],
-            capture_output=True, check=True, text=True,
+            capture_output=True,
+            check=True,
+            text=True,
         ).stdout
         data = json.loads(out)
         tags = {k.lower(): v for k, v in data["format"].get("tags", {}).items()}
@@ -63,7 +65,9 @@ def container_info(path: Path) -> dict[str, object]:
         return {"tags": tags, "chapters": chapters, "tool": "ffprobe"}
     out = subprocess.run(
         [find_tool("ffmpeg"), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
-        capture_output=True, check=True, text=True,
+        capture_output=True,
+        check=True,
+        text=True,
     ).stdout
     tags: dict[str, str] = {}
     chapters: list[dict[str, object]] = []

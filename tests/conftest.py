@@ -16,7 +16,10 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
     """The real command line, in a fresh process, as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "broadcast", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd or ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=300,
     )
 
 

@@ -35,9 +35,7 @@ def seed() -> Article:
 
 
 def test_seed_headline_site_and_date(seed: Article) -> None:
-    assert seed.headline == (
-        "Russia's Vladimir Putin and North Korean leader Kim Jong Un will meet this week"
-    )
+    assert seed.headline == ("Russia's Vladimir Putin and North Korean leader Kim Jong Un will meet this week")
     assert seed.site == "Public Media for Central Pennsylvania"
     assert seed.published == datetime(2023, 9, 11, 14, 59, tzinfo=NEW_YORK)
     assert seed.published.utcoffset() is not None
@@ -58,8 +56,7 @@ def test_seed_dateline_and_body(seed: Article) -> None:
 
 def test_seed_credits_people_and_rights(seed: Article) -> None:
     assert seed.attribution == (
-        "Anthony Kuhn contributed reporting from Seoul; Michele Kelemen reported from "
-        "Washington, D.C.",
+        "Anthony Kuhn contributed reporting from Seoul; Michele Kelemen reported from Washington, D.C.",
     )
     assert seed.copyright == "2023 NPR"
     assert seed.source_url == "https://www.npr.org"
@@ -228,9 +225,7 @@ def test_fixture_body_is_prose_only(fixture: str) -> None:
 
 def test_page_with_only_chrome_bio_and_teasers_has_no_body() -> None:
     path = FIXTURES / "only-chrome-bio-teasers.txt"
-    with pytest.raises(
-        ArticleError, match=r"^only-chrome-bio-teasers\.txt: no article body found$"
-    ):
+    with pytest.raises(ArticleError, match=r"^only-chrome-bio-teasers\.txt: no article body found$"):
         parse_file(path)
 
 

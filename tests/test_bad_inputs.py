@@ -17,7 +17,10 @@ from conftest import ROOT, SEED, run_cli
 from mutagen.id3 import ID3
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
-STORY = "By Ann Lee\n\nThe council met on Tuesday to discuss the new ferry schedule for the coming season.\n\nMembers agreed on a plan after a long debate about costs and routes.\n"
+STORY = (
+    "By Ann Lee\n\nThe council met on Tuesday to discuss the new ferry schedule for the coming season.\n\n"
+    "Members agreed on a plan after a long debate about costs and routes.\n"
+)
 
 
 def story(headline: str, body: str = STORY) -> str:
@@ -26,7 +29,20 @@ def story(headline: str, body: str = STORY) -> str:
 
 def big_text() -> str:
     rng = random.Random(1)
-    words = "city council ferry schedule harbor residents officials budget winter bridge repairs vote".split()
+    words = [
+        "city",
+        "council",
+        "ferry",
+        "schedule",
+        "harbor",
+        "residents",
+        "officials",
+        "budget",
+        "winter",
+        "bridge",
+        "repairs",
+        "vote",
+    ]
     paras = [f"Paragraph {n} says the " + " ".join(rng.choice(words) for _ in range(60)) + "." for n in range(24_000)]
     return "Big headline for a huge file\n\nBy Ann Lee\n\n" + "\n\n".join(paras) + "\n"
 
@@ -36,22 +52,27 @@ VALID: dict[str, Callable[[], bytes]] = {
     "utf-8 with BOM": lambda: b"\xef\xbb\xbf" + SEED_TEXT.encode(),
     "utf-16 with BOM": lambda: SEED_TEXT.encode("utf-16"),
     "windows-1252": lambda: SEED_TEXT.replace("—", "-").replace("é", "e").encode("cp1252"),
-    "latin-1 accents": lambda: story("Café owners in Montréal celebrate a good year", STORY.replace("council", "café council")).encode("latin-1"),
+    "latin-1 accents": lambda: story(
+        "Café owners in Montréal celebrate a good year", STORY.replace("council", "café council")
+    ).encode("latin-1"),
     "CRLF line endings": lambda: SEED_TEXT.replace("\n", "\r\n").encode(),
     "CR line endings": lambda: SEED_TEXT.replace("\n", "\r").encode(),
     "mixed line endings": lambda: SEED_TEXT.replace("\n\n", "\r\n\r\n", 3).replace("\n", "\r", 5).encode(),
-    "stray NUL and controls": lambda: SEED_TEXT.replace("Kremlin", "Krem\x00lin", 1).replace("week", "we\x07ek\x1b").encode(),
+    "stray NUL and controls": lambda: (
+        SEED_TEXT.replace("Kremlin", "Krem\x00lin", 1).replace("week", "we\x07ek\x1b").encode()
+    ),
     "single 50,000-character line": lambda: (
         "A headline above a very long paragraph\n\nBy Ann Lee\n\n"
-        + " ".join(f"Sentence {i} tells part of the story." for i in range(7000))[:50_000] + ".\n"
+        + " ".join(f"Sentence {i} tells part of the story." for i in range(7000))[:50_000]
+        + ".\n"
     ).encode(),
     "nested and unbalanced quotes": lambda: story(
-        'Quotes "nested \'inside\' here" are tricky',
+        "Quotes \"nested 'inside' here\" are tricky",
         "By Ann Lee\n\nShe said, \"he told me 'no way' and left. Then \"another quote began and never ended.\n\n"
         "The council met later that day to discuss the plan in more detail.\n",
     ).encode(),
     "headline with markup, ampersand, emoji, right-to-left": lambda: story(
-        "Fish & chips <b>bold</b> 🎙️ שלום עולם \"quoted\" headline"
+        'Fish & chips <b>bold</b> 🎙️ שלום עולם "quoted" headline'
     ).encode(),
     "300-character headline": lambda: story(("Headline " * 33).strip() + " x").encode(),
     "headline without a Latin letter": lambda: story("Новости дня: встреча в Москве").encode(),
@@ -66,8 +87,16 @@ INVALID: dict[str, tuple[Callable[[], bytes], int, str]] = {
     "BOM-less UTF-16": (lambda: SEED_TEXT.encode("utf-16-le"), 3, "binary"),
     "undecodable bytes": (lambda: b"A headline here\n\n" + b"\x81\x8d\x8f\x90\x9d text " * 40, 3, "decode"),
     "10 MB of text": (lambda: big_text().encode(), 4, "too long"),
-    "only page chrome": (lambda: b"Play Live Radio\nNext Up:\n0:00\n0:00 0:00\nAvailable On Air Stations\n", 4, "no article body found"),
-    "no headline": (lambda: b"the council met on tuesday to discuss the new ferry schedule for the coming season.\n", 4, "no "),
+    "only page chrome": (
+        lambda: b"Play Live Radio\nNext Up:\n0:00\n0:00 0:00\nAvailable On Air Stations\n",
+        4,
+        "no article body found",
+    ),
+    "no headline": (
+        lambda: b"the council met on tuesday to discuss the new ferry schedule for the coming season.\n",
+        4,
+        "no ",
+    ),
     "one-word body": (lambda: story("A headline of several words", "Hello.\n").encode(), 4, "no article body found"),
     "body in Spanish": (
         lambda: story(
@@ -103,9 +132,7 @@ def snapshot(out: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("label", list(VALID))
-def test_valid_input_gives_an_episode(
-    label: str, tmp_path: Path, fake_voices_dir: Path, plain_config: Path
-) -> None:
+def test_valid_input_gives_an_episode(label: str, tmp_path: Path, fake_voices_dir: Path, plain_config: Path) -> None:
     src = tmp_path / "article.txt"
     src.write_bytes(VALID[label]())
     out = tmp_path / "out"
@@ -145,8 +172,11 @@ def test_same_headline_different_articles_do_not_overwrite(
     out = tmp_path / "out"
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(story("Council approves the ferry plan", STORY))
-    b.write_text(story("Council approves the ferry plan", STORY.replace("By Ann Lee", "By Bo Chen")).replace(
-        "Members agreed", "Everyone agreed"))
+    b.write_text(
+        story("Council approves the ferry plan", STORY.replace("By Ann Lee", "By Bo Chen")).replace(
+            "Members agreed", "Everyone agreed"
+        )
+    )
     common = ("--output", out, "--voices", fake_voices_dir, "--config", plain_config, "--quiet")
     for src in (a, b, a):  # a twice: the same article updates in place
         assert run_cli("build", src, *common).returncode == 0
@@ -160,7 +190,11 @@ CONFIG_CASES = {
     "missing config file": (lambda d: ["--config", d / "nope.toml"], 5, "nope.toml: no such file"),
     "malformed config": (lambda d: ["--config", _write(d / "bad.toml", "[show\nname=")], 5, "malformed TOML"),
     "unknown engine": (lambda d: ["--voices", _voices(d, 'engine = "festival"')], 5, "unknown engine 'festival'"),
-    "unknown voice id": (lambda d: ["--voices", _voices(d, 'engine = "pyttsx3"\nvoice = "xx/nowhere"')], 5, "unknown pyttsx3 voice"),
+    "unknown voice id": (
+        lambda d: ["--voices", _voices(d, 'engine = "pyttsx3"\nvoice = "xx/nowhere"')],
+        5,
+        "unknown pyttsx3 voice",
+    ),
     "role with no profile": (lambda d: ["--voices", _voices(d, None)], 5, "no voice profile 'reporter'"),
     "missing voices dir": (lambda d: ["--voices", d / "novoices"], 5, "voices directory not found"),
 }
@@ -202,9 +236,22 @@ def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
 
     env = dict(os.environ, PATH="/nonexistent", IMAGEIO_FFMPEG_EXE="/nonexistent/ffmpeg")
     proc = subprocess.run(
-        [sys.executable, "-m", "broadcast", "build", str(SEED), "--output", str(tmp_path / "out"),
-         "--config", str(plain_config)],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "broadcast",
+            "build",
+            str(SEED),
+            "--output",
+            str(tmp_path / "out"),
+            "--config",
+            str(plain_config),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 6, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -223,9 +270,22 @@ def test_no_espeak_library(tmp_path: Path, plain_config: Path) -> None:
     (shadow / "espeakng_loader.py").write_text("raise ImportError('simulated: espeakng-loader missing')\n")
     env = dict(os.environ, PYTHONPATH=str(shadow))
     proc = subprocess.run(
-        [sys.executable, "-m", "broadcast", "build", str(SEED), "--output", str(tmp_path / "out"),
-         "--config", str(plain_config)],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "broadcast",
+            "build",
+            str(SEED),
+            "--output",
+            str(tmp_path / "out"),
+            "--config",
+            str(plain_config),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
     from broadcast.tts.espeak_library import system_library
 

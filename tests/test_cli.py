@@ -105,8 +105,11 @@ def test_script_reads_stdin() -> None:
     import sys
 
     proc = subprocess.run(
-        [sys.executable, "-m", "broadcast", "script", "-"], input=SEED.read_bytes(), capture_output=True,
-        cwd=SEED.parent.parent, timeout=60,
+        [sys.executable, "-m", "broadcast", "script", "-"],
+        input=SEED.read_bytes(),
+        capture_output=True,
+        cwd=SEED.parent.parent,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode().startswith("TITLE:   Russia's Vladimir Putin")

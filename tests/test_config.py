@@ -31,8 +31,7 @@ def test_roles_can_be_remapped_without_code(tmp_path: Path) -> None:
 def test_show_and_audio_settings_override_defaults(tmp_path: Path) -> None:
     cfg = tmp_path / "show.toml"
     cfg.write_text(
-        '[show]\nname = "Morning Desk"\n[audio]\nbitrate_kbps = 128\nid3_version = 4\n'
-        "[audio.pauses]\nparagraph = 400\n"
+        '[show]\nname = "Morning Desk"\n[audio]\nbitrate_kbps = 128\nid3_version = 4\n[audio.pauses]\nparagraph = 400\n'
     )
     s = load_settings(cfg, ROOT / "voices")
     assert s.show.name == "Morning Desk"

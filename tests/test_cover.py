@@ -49,22 +49,27 @@ def test_valid_png_and_jpeg_pass(tmp_path: Path) -> None:
     validate_cover(_save(tmp_path / "b.jpg", "RGB", (3000, 3000), "JPEG", (10, 20, 30)))
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda d: d / "missing.jpg", "not found"),
-    (lambda d: d, "not found"),  # a directory
-    (lambda d: (d / "notes.jpg").write_text("hello") and d / "notes.jpg", "not a readable image"),
-    (lambda d: (d / "cut.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20) and d / "cut.png",
-     "not a readable image"),
-    (lambda d: _save(d / "c.gif", "P", (1400, 1400), "GIF"), "is GIF; save it as JPEG or PNG"),
-    (lambda d: _save(d / "c.bmp", "RGB", (1400, 1400), "BMP"), "is BMP"),
-    (lambda d: _save(d / "wide.png", "RGB", (1600, 1400), "PNG"), "1600x1400 px; it must be square"),
-    (lambda d: _save(d / "small.png", "RGB", (1000, 1000), "PNG"), "1000x1000 px; it must be 1400"),
-    (lambda d: _save(d / "big.png", "RGB", (3200, 3200), "PNG"), "3200x3200 px; it must be 1400"),
-    (lambda d: _save(d / "print.jpg", "CMYK", (1400, 1400), "JPEG"), "is CMYK"),
-    (lambda d: _save(d / "pal.png", "P", (1400, 1400), "PNG"), "palette"),
-    (lambda d: _save(d / "grey.png", "L", (1400, 1400), "PNG"), "greyscale"),
-    (lambda d: _save(d / "alpha.png", "RGBA", (1400, 1400), "PNG"), "transparency"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.jpg", "not found"),
+        (lambda d: d, "not found"),  # a directory
+        (lambda d: (d / "notes.jpg").write_text("hello") and d / "notes.jpg", "not a readable image"),
+        (
+            lambda d: (d / "cut.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20) and d / "cut.png",
+            "not a readable image",
+        ),
+        (lambda d: _save(d / "c.gif", "P", (1400, 1400), "GIF"), "is GIF; save it as JPEG or PNG"),
+        (lambda d: _save(d / "c.bmp", "RGB", (1400, 1400), "BMP"), "is BMP"),
+        (lambda d: _save(d / "wide.png", "RGB", (1600, 1400), "PNG"), "1600x1400 px; it must be square"),
+        (lambda d: _save(d / "small.png", "RGB", (1000, 1000), "PNG"), "1000x1000 px; it must be 1400"),
+        (lambda d: _save(d / "big.png", "RGB", (3200, 3200), "PNG"), "3200x3200 px; it must be 1400"),
+        (lambda d: _save(d / "print.jpg", "CMYK", (1400, 1400), "JPEG"), "is CMYK"),
+        (lambda d: _save(d / "pal.png", "P", (1400, 1400), "PNG"), "palette"),
+        (lambda d: _save(d / "grey.png", "L", (1400, 1400), "PNG"), "greyscale"),
+        (lambda d: _save(d / "alpha.png", "RGBA", (1400, 1400), "PNG"), "transparency"),
+    ],
+)
 def test_validate_cover_errors(tmp_path: Path, make, message: str) -> None:  # noqa: ANN001
     path = make(tmp_path)
     with pytest.raises(ConfigError, match=message) as info:

@@ -32,7 +32,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_episode_folder_holds_the_three_outputs(built: Path) -> None:
     assert built.name == "undated-harbor-town-opens-a-floating-library-for-the-summer"
     assert sorted(p.name for p in built.iterdir()) == [
-        "chapters.json", "cover.jpg", "episode.json", "episode.mp3", "script.txt", "transcript.srt", "transcript.vtt",
+        "chapters.json",
+        "cover.jpg",
+        "episode.json",
+        "episode.mp3",
+        "script.txt",
+        "transcript.srt",
+        "transcript.vtt",
     ]
     assert sorted(p.name for p in built.parent.iterdir()) == sorted([".feed.lock", built.name, "cover.jpg", "feed.xml"])
 
@@ -55,10 +61,7 @@ def test_duration_equals_cues_and_pauses(built: Path) -> None:
     cues = record["cues"]
     pauses = Pauses()
     speech = sum(c["end_ms"] - c["start_ms"] for c in cues)
-    gaps = sum(
-        pauses.paragraph if cur["part"] == prev["part"] else pauses.part
-        for prev, cur in zip(cues, cues[1:])
-    )
+    gaps = sum(pauses.paragraph if cur["part"] == prev["part"] else pauses.part for prev, cur in zip(cues, cues[1:]))
     expected = speech + gaps + pauses.lead_in + pauses.tail
     actual = MP3(built / "episode.mp3").info.length * 1000
     assert abs(actual - expected) / expected < 0.01
@@ -99,7 +102,7 @@ def test_tags_read_back_with_mutagen(built: Path) -> None:
     file_ms = json.loads((built / "episode.json").read_text())["audio"]["duration_ms"]
     assert 0 <= file_ms - int(str(tags["TLEN"])) < 100
     assert "broadcast" in str(tags["TSSE"])
-    assert not [k for k in tags.keys() if "Lav" in str(tags[k])], "ffmpeg's own tags must be gone"
+    assert not [k for k in tags if "Lav" in str(tags[k])], "ffmpeg's own tags must be gone"
 
 
 def test_tags_and_chapters_read_back_with_ffprobe(built: Path) -> None:

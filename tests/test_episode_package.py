@@ -47,9 +47,11 @@ def ebur128(path: Path) -> tuple[float, float]:
     """ffmpeg's own EBU R128 meter (BS.1770, true peak by oversampling): an independent reading."""
     proc = subprocess.run(
         [find_tool("ffmpeg"), "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    summary = proc.stderr[proc.stderr.rindex("Summary:"):]
+    summary = proc.stderr[proc.stderr.rindex("Summary:") :]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary)[1])  # type: ignore[index]
     peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)[1])  # type: ignore[index]
     return integrated, peak
@@ -109,9 +111,11 @@ def test_speech_starts_where_the_timeline_says(out: Path) -> None:
     first = record["cues"][0]["start_ms"]
     samples, _ = decode(folder / "episode.mp3", rate=22050)
     win = 220  # 10 ms
+
     def level(ms: int) -> float:
         seg = samples[ms * 22 : ms * 22 + 5 * win]
         return float((seg**2).mean() ** 0.5)
+
     assert first > 2000  # after the sting
     assert level(first - 200) < level(first + 100) / 4
 
@@ -180,8 +184,19 @@ def test_feed_item_tags(out: Path) -> None:
     root = ET.fromstring((out / "feed.xml").read_bytes())
     channel = root.find("channel")
     assert channel is not None
-    for tag in ("title", "description", "link", "language", "itunes:image", "itunes:category",
-                "itunes:explicit", "itunes:author", "itunes:owner", "podcast:guid", "podcast:locked"):
+    for tag in (
+        "title",
+        "description",
+        "link",
+        "language",
+        "itunes:image",
+        "itunes:category",
+        "itunes:explicit",
+        "itunes:author",
+        "itunes:owner",
+        "podcast:guid",
+        "podcast:locked",
+    ):
         assert channel.find(tag, NS) is not None, tag
     item = next(i for i in channel.findall("item") if i.findtext("title", "").startswith("Russia"))
     date = parsedate_to_datetime(item.findtext("pubDate", ""))

@@ -33,7 +33,7 @@ NS = {
 }
 # podcastparser 0.6.11 only knows podcast:* under this old alias of the namespace.
 PODCASTPARSER_ALIAS = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
-TRICKY = 'Fish & chips <b>"quoted"</b> \'apos\' 🎙️ 中文 עברית ]]>'
+TRICKY = "Fish & chips <b>\"quoted\"</b> 'apos' 🎙️ 中文 עברית ]]>"
 # XML-illegal characters, plus DEL and C1 controls (feedparser reads those as cp1252).
 ILLEGAL_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 UTC = timezone.utc
@@ -46,8 +46,9 @@ def sample() -> dict[str, Any]:
 EXTRA_FILES = ("cover.jpg", "transcript.vtt", "transcript.srt", "chapters.json")
 
 
-def make_folder(root: Path, name: str, record: dict[str, Any], mp3: bytes = b"ID3\x03abc",
-                extra: tuple[str, ...] = EXTRA_FILES) -> Path:
+def make_folder(
+    root: Path, name: str, record: dict[str, Any], mp3: bytes = b"ID3\x03abc", extra: tuple[str, ...] = EXTRA_FILES
+) -> Path:
     folder = root / name
     folder.mkdir(parents=True)
     (folder / "episode.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -60,16 +61,21 @@ def make_folder(root: Path, name: str, record: dict[str, Any], mp3: bytes = b"ID
 def make_root(root: Path) -> Path:
     """Three episodes on three days, written oldest last, with MP3s of different sizes."""
     for day, title, size in ((11, TRICKY, 7), (13, "Newest", 12), (12, "Middle", 3)):
-        record = sample() | {"title": title, "guid": f"guid-{day}",
-                             "published": f"2023-09-{day}T06:00:00-04:00"}
+        record = sample() | {"title": title, "guid": f"guid-{day}", "published": f"2023-09-{day}T06:00:00-04:00"}
         make_folder(root, f"2023-09-{day}-episode", record, mp3=b"\xff" * size)
     return root
 
 
 def episode(n: int, **changes: Any) -> FeedEpisode:
-    base = FeedEpisode(folder=f"ep-{n}", title=f"Episode {n}", description=f"Lede {n}",
-                       guid=f"g-{n}", published=datetime(2023, 9, n, 10, tzinfo=UTC),
-                       duration_s=60 + n, size_bytes=1000 + n)
+    base = FeedEpisode(
+        folder=f"ep-{n}",
+        title=f"Episode {n}",
+        description=f"Lede {n}",
+        guid=f"g-{n}",
+        published=datetime(2023, 9, n, 10, tzinfo=UTC),
+        duration_s=60 + n,
+        size_bytes=1000 + n,
+    )
     return replace(base, **changes)
 
 
@@ -102,10 +108,8 @@ def test_load_episodes_reads_the_sample_record(tmp_path: Path) -> None:
     assert ep.duration_s == 202  # 201.64 s
     assert ep.authors == ("Charles Maynes", "Anthony Kuhn")
     assert ep.language == "en"
-    assert (ep.audio_file, ep.image_file, ep.chapters_file) == (
-        "episode.mp3", "cover.jpg", "chapters.json")
-    assert ep.transcripts == (
-        ("transcript.vtt", "text/vtt"), ("transcript.srt", "application/x-subrip"))
+    assert (ep.audio_file, ep.image_file, ep.chapters_file) == ("episode.mp3", "cover.jpg", "chapters.json")
+    assert ep.transcripts == (("transcript.vtt", "text/vtt"), ("transcript.srt", "application/x-subrip"))
 
 
 def test_recorded_size_kept_without_mp3_and_missing_files_not_linked(tmp_path: Path) -> None:
@@ -118,25 +122,26 @@ def test_recorded_size_kept_without_mp3_and_missing_files_not_linked(tmp_path: P
 
 
 def test_minimal_record_and_null_date(tmp_path: Path) -> None:
-    record = {"title": "T", "guid": "g", "published": None,
-              "audio": {"size_bytes": 3, "duration_ms": 1500}}
+    record = {"title": "T", "guid": "g", "published": None, "audio": {"size_bytes": 3, "duration_ms": 1500}}
     make_folder(tmp_path, "ep", record, mp3=b"abc", extra=())
     [ep] = load_episodes(tmp_path)
     assert (ep.published, ep.duration_s, ep.description, ep.transcripts) == (None, 2, "", ())
 
 
-@pytest.mark.parametrize("mutate, where", [
-    (lambda r: r.pop("guid"), "guid"),
-    (lambda r: r.update(title="  "), "title"),
-    (lambda r: r.update(published="last tuesday"), "published"),
-    (lambda r: r["audio"].update(size_bytes="big"), "audio.size_bytes"),
-    (lambda r: r["audio"].pop("duration_ms"), "audio.duration_ms"),
-    (lambda r: r["files"].update(cover="../../etc/passwd"), "files.cover"),
-    (lambda r: r["files"].update(transcripts=[["a.vtt"]]), "files.transcripts"),
-    (lambda r: r.update(authors="Jane Doe"), "authors"),
-])
-def test_bad_record_is_an_output_error_naming_file_and_key(
-        tmp_path: Path, mutate: Any, where: str) -> None:
+@pytest.mark.parametrize(
+    "mutate, where",
+    [
+        (lambda r: r.pop("guid"), "guid"),
+        (lambda r: r.update(title="  "), "title"),
+        (lambda r: r.update(published="last tuesday"), "published"),
+        (lambda r: r["audio"].update(size_bytes="big"), "audio.size_bytes"),
+        (lambda r: r["audio"].pop("duration_ms"), "audio.duration_ms"),
+        (lambda r: r["files"].update(cover="../../etc/passwd"), "files.cover"),
+        (lambda r: r["files"].update(transcripts=[["a.vtt"]]), "files.transcripts"),
+        (lambda r: r.update(authors="Jane Doe"), "authors"),
+    ],
+)
+def test_bad_record_is_an_output_error_naming_file_and_key(tmp_path: Path, mutate: Any, where: str) -> None:
     record = sample()
     mutate(record)
     make_folder(tmp_path, "broken-ep", record)
@@ -204,34 +209,54 @@ def test_podcastparser_sees_transcript_and_chapters_under_its_namespace_alias() 
 
 
 def test_transcripts_and_chapters_under_the_canonical_namespace() -> None:
-    ep = episode(1, language="en", chapters_file="chapters.json", transcripts=(
-        ("transcript.vtt", "text/vtt"), ("transcript.srt", "application/x-subrip"),
-        ("notes.txt", "text/plain")))
+    ep = episode(
+        1,
+        language="en",
+        chapters_file="chapters.json",
+        transcripts=(
+            ("transcript.vtt", "text/vtt"),
+            ("transcript.srt", "application/x-subrip"),
+            ("notes.txt", "text/plain"),
+        ),
+    )
     item = channel(render_feed(SHOW, [ep])).find("item")
     got = [t.attrib for t in item.findall("podcast:transcript", NS)]
     assert got == [
-        {"url": f"{BASE}ep-1/transcript.vtt", "type": "text/vtt", "language": "en",
-         "rel": "captions"},
-        {"url": f"{BASE}ep-1/transcript.srt", "type": "application/x-subrip", "language": "en",
-         "rel": "captions"},
+        {"url": f"{BASE}ep-1/transcript.vtt", "type": "text/vtt", "language": "en", "rel": "captions"},
+        {"url": f"{BASE}ep-1/transcript.srt", "type": "application/x-subrip", "language": "en", "rel": "captions"},
         {"url": f"{BASE}ep-1/notes.txt", "type": "text/plain", "language": "en"},
     ]
     chapters = item.find("podcast:chapters", NS)
-    assert chapters.attrib == {"url": f"{BASE}ep-1/chapters.json",
-                               "type": "application/json+chapters"}
+    assert chapters.attrib == {"url": f"{BASE}ep-1/chapters.json", "type": "application/json+chapters"}
 
 
 REQUIRED_CHANNEL = {  # tag -> attribute that must be set ("" = non-empty text)
-    "title": "", "description": "", "link": "", "language": "", "itunes:image": "href",
-    "itunes:category": "text", "itunes:explicit": "", "atom:link": "href", "itunes:author": "",
-    "itunes:owner/itunes:name": "", "itunes:owner/itunes:email": "", "podcast:guid": "",
+    "title": "",
+    "description": "",
+    "link": "",
+    "language": "",
+    "itunes:image": "href",
+    "itunes:category": "text",
+    "itunes:explicit": "",
+    "atom:link": "href",
+    "itunes:author": "",
+    "itunes:owner/itunes:name": "",
+    "itunes:owner/itunes:email": "",
+    "podcast:guid": "",
     "podcast:locked": "owner",
-    "image/url": "", "itunes:type": "",
+    "image/url": "",
+    "itunes:type": "",
 }
 REQUIRED_ITEM = {
-    "title": "", "enclosure": "url", "guid": "", "pubDate": "", "description": "",
+    "title": "",
+    "enclosure": "url",
+    "guid": "",
+    "pubDate": "",
+    "description": "",
     "itunes:duration": "",
-    "itunes:episode": "", "itunes:episodeType": "", "itunes:explicit": "",
+    "itunes:episode": "",
+    "itunes:episodeType": "",
+    "itunes:explicit": "",
 }
 
 
@@ -242,7 +267,7 @@ def test_required_tags_of_the_standard_are_present(tmp_path: Path) -> None:
             for tag, attr in table.items():
                 found = el.find(tag, NS)
                 assert found is not None, tag
-                assert (found.get(attr) if attr else (found.text or "").strip()), tag
+                assert found.get(attr) if attr else (found.text or "").strip(), tag
     assert ch.find("itunes:explicit", NS).text == "false"
     assert ch.find("podcast:locked", NS).text == "yes"
     assert ch.find("itunes:category/itunes:category", NS).get("text") == SHOW.subcategory
@@ -288,8 +313,12 @@ def test_dates_weekday_and_build_date() -> None:
 
 def test_order_ties_by_guid_undated_last_and_episode_numbers() -> None:
     same = datetime(2023, 9, 3, tzinfo=UTC)
-    eps = [episode(1, published=None, guid="undated"), episode(2, guid="b", published=same),
-           episode(3, guid="a", published=same), episode(4, guid="newest")]
+    eps = [
+        episode(1, published=None, guid="undated"),
+        episode(2, guid="b", published=same),
+        episode(3, guid="a", published=same),
+        episode(4, guid="newest"),
+    ]
     items = channel(render_feed(SHOW, eps)).findall("item")
     assert [i.find("guid").text for i in items] == ["newest", "a", "b", "undated"]
     assert [i.find("itunes:episode", NS).text for i in items] == ["4", "3", "2", "1"]
@@ -305,8 +334,13 @@ def test_output_is_deterministic_and_independent_of_input_order() -> None:
 
 
 def test_escaping_control_characters_and_urls() -> None:
-    ep = episode(1, title="A\x00B\x1b & C\r\nD", description='x < y & "z"\r\nline 2\x07',
-                 folder="ep #1 ünï", authors=("O'Brien & Co",))
+    ep = episode(
+        1,
+        title="A\x00B\x1b & C\r\nD",
+        description='x < y & "z"\r\nline 2\x07',
+        folder="ep #1 ünï",
+        authors=("O'Brien & Co",),
+    )
     item = channel(render_feed(SHOW, [ep])).find("item")
     assert item.find("title").text == "AB & C D"
     assert item.find("description").text == 'x < y & "z"\r\nline 2'
@@ -322,8 +356,7 @@ def test_channel_description_is_cut_to_4000_bytes_on_a_character_boundary() -> N
     assert text == "é" * 1999  # 3998 bytes: the next 3-byte character does not fit
 
 
-@pytest.mark.parametrize("url", [
-    "", "example.org/pod/", "/pod/", "ftp://example.org/pod/", "https:///pod"])
+@pytest.mark.parametrize("url", ["", "example.org/pod/", "/pod/", "ftp://example.org/pod/", "https:///pod"])
 def test_bad_base_url_is_a_config_error(url: str) -> None:
     with pytest.raises(ConfigError, match="base_url must be an absolute http"):
         render_feed(replace(SHOW, base_url=url), [episode(1)])
@@ -363,8 +396,7 @@ def test_write_feed_without_output_root_is_an_output_error(tmp_path: Path) -> No
 # ---------------------------------------------------------------- any text at all
 
 
-@settings(max_examples=150, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=st.text(), description=st.text(), show_name=st.text(min_size=1))
 def test_any_text_gives_a_well_formed_feed(title: str, description: str, show_name: str) -> None:
     expected_title = " ".join(ILLEGAL_XML.sub("", title).split())

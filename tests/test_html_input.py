@@ -115,9 +115,7 @@ def test_wire_page_dateline_attribution_copyright() -> None:
     assert article.headline == "Drought forces early end to Oregon salmon season"
     assert article.dateline == "RIVERTON, Ore."
     assert article.body[0].startswith("State wildlife officials closed the coastal salmon season")
-    assert article.attribution == (
-        "Associated Press writer Colm Ferris in Salem, Oregon, contributed to this report.",
-    )
+    assert article.attribution == ("Associated Press writer Colm Ferris in Salem, Oregon, contributed to this report.",)
     assert article.copyright == "2023 The Associated Press"
     assert article.authors == ("Dana Whitcombe",)
     assert article.site == "Wire News Service"

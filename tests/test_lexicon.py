@@ -15,12 +15,14 @@ SHIPPED = ROOT / "voices" / "lexicon.toml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "lexicon"
 PLS = "http://www.w3.org/2005/01/pronunciation-lexicon"
 
-LEX = Lexicon((
-    Entry("Kuhn", "KOON", "k'u:n"),
-    Entry("Kim", "KIMM"),
-    Entry("Kim Jong Un", "Kim Jong Oon", "k'Im dZ,0N 'u:n"),
-    Entry("Vladivostok", "vlad-dih-vuh-STOCK", case_sensitive=False),
-))
+LEX = Lexicon(
+    (
+        Entry("Kuhn", "KOON", "k'u:n"),
+        Entry("Kim", "KIMM"),
+        Entry("Kim Jong Un", "Kim Jong Oon", "k'Im dZ,0N 'u:n"),
+        Entry("Vladivostok", "vlad-dih-vuh-STOCK", case_sensitive=False),
+    )
+)
 
 
 def said(text: str, engine: str = "piper", lexicon: Lexicon = LEX) -> str:
@@ -52,8 +54,7 @@ def test_engine_specific_output() -> None:
 def test_changes_carry_offsets_in_the_input() -> None:
     text, changes = apply_lexicon("Ask Kuhn.", LEX, "pyttsx3")
     assert text == "Ask [[k'u:n]]."
-    assert [(c.start, c.end, c.written, c.spoken, c.rule) for c in changes] == [
-        (4, 8, "Kuhn", "[[k'u:n]]", "lexicon")]
+    assert [(c.start, c.end, c.written, c.spoken, c.rule) for c in changes] == [(4, 8, "Kuhn", "[[k'u:n]]", "lexicon")]
 
 
 def test_no_lexicon_changes_nothing() -> None:
@@ -91,21 +92,31 @@ def _write(tmp_path: Path, body: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ('[[entry]]\ntext = "Kuhn"\nsay = ', "malformed TOML"),
-    ('[[entry]]\ntext = "Kuhn"\n', "missing 'say'"),
-    ('[[entry]]\nsay = "KOON"\n', "missing 'text'"),
-    ('[[entry]]\ntext = "Kuhn"\nsay = "KOON"\nipa = "kuːn"\n', "unknown key 'ipa'"),
-    ('title = "x"\n', "unknown key 'title'"),
-    ('entry = "Kuhn"\n', "array of tables"),
-    ('[[entry]]\ntext = "Kuhn"\nsay = ""\n', "non-empty string"),
-    ('[[entry]]\ntext = "Kuhn"\nsay = "KOON"\ncase_sensitive = "yes"\n', "true or false"),
-    ('[[entry]]\ntext = "Kuhn"\nsay = "[[k]]"\n', "must not contain"),
-    ('[[entry]]\ntext = "Kuhn"\nsay = "KOON"\n[[entry]]\ntext = "Kuhn"\nsay = "KUHN"\n',
-     "duplicates an earlier entry 'Kuhn'"),
-    (('[[entry]]\ntext = "Kuhn"\nsay = "KOON"\n'
-     '[[entry]]\ntext = "KUHN"\nsay = "KUHN"\ncase_sensitive = false\n'), "duplicates"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[[entry]]\ntext = "Kuhn"\nsay = ', "malformed TOML"),
+        ('[[entry]]\ntext = "Kuhn"\n', "missing 'say'"),
+        ('[[entry]]\nsay = "KOON"\n', "missing 'text'"),
+        ('[[entry]]\ntext = "Kuhn"\nsay = "KOON"\nipa = "kuːn"\n', "unknown key 'ipa'"),
+        ('title = "x"\n', "unknown key 'title'"),
+        ('entry = "Kuhn"\n', "array of tables"),
+        ('[[entry]]\ntext = "Kuhn"\nsay = ""\n', "non-empty string"),
+        ('[[entry]]\ntext = "Kuhn"\nsay = "KOON"\ncase_sensitive = "yes"\n', "true or false"),
+        ('[[entry]]\ntext = "Kuhn"\nsay = "[[k]]"\n', "must not contain"),
+        (
+            '[[entry]]\ntext = "Kuhn"\nsay = "KOON"\n[[entry]]\ntext = "Kuhn"\nsay = "KUHN"\n',
+            "duplicates an earlier entry 'Kuhn'",
+        ),
+        (
+            (
+                '[[entry]]\ntext = "Kuhn"\nsay = "KOON"\n'
+                '[[entry]]\ntext = "KUHN"\nsay = "KUHN"\ncase_sensitive = false\n'
+            ),
+            "duplicates",
+        ),
+    ],
+)
 def test_bad_files_are_one_line_config_errors(tmp_path: Path, body: str, message: str) -> None:
     path = _write(tmp_path, body)
     with pytest.raises(ConfigError) as err:
@@ -116,8 +127,9 @@ def test_bad_files_are_one_line_config_errors(tmp_path: Path, body: str, message
 
 
 def test_case_variants_are_not_duplicates_when_both_are_case_sensitive(tmp_path: Path) -> None:
-    path = _write(tmp_path, '[[entry]]\ntext = "Polish"\nsay = "POH-lish"\n'
-                            '[[entry]]\ntext = "polish"\nsay = "POLL-ish"\n')
+    path = _write(
+        tmp_path, '[[entry]]\ntext = "Polish"\nsay = "POH-lish"\n[[entry]]\ntext = "polish"\nsay = "POLL-ish"\n'
+    )
     assert said("Polish polish", lexicon=load_lexicon(path)) == "POH-lish POLL-ish"
 
 
@@ -159,15 +171,24 @@ def test_pls_with_doctype_or_entities_is_refused() -> None:
         import_pls(FIXTURES / "doctype.pls")
 
 
-@pytest.mark.parametrize(("xml", "message"), [
-    ("<lexicon", "malformed XML"),
-    ('<lexicon xmlns="urn:other"/>', "not a PLS lexicon"),
-    ((f'<lexicon version="1.0" xmlns="{PLS}" alphabet="ipa">'
-     "<lexeme><grapheme>Kuhn</grapheme><phoneme>kuːn</phoneme></lexeme></lexicon>"),
-     "neither an alias nor x-espeak phonemes"),
-    ((f'<lexicon version="1.0" xmlns="{PLS}" alphabet="ipa">'
-     "<lexeme><alias>x</alias></lexeme></lexicon>"), "has no grapheme"),
-])
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        ("<lexicon", "malformed XML"),
+        ('<lexicon xmlns="urn:other"/>', "not a PLS lexicon"),
+        (
+            (
+                f'<lexicon version="1.0" xmlns="{PLS}" alphabet="ipa">'
+                "<lexeme><grapheme>Kuhn</grapheme><phoneme>kuːn</phoneme></lexeme></lexicon>"
+            ),
+            "neither an alias nor x-espeak phonemes",
+        ),
+        (
+            (f'<lexicon version="1.0" xmlns="{PLS}" alphabet="ipa"><lexeme><alias>x</alias></lexeme></lexicon>'),
+            "has no grapheme",
+        ),
+    ],
+)
 def test_bad_pls(tmp_path: Path, xml: str, message: str) -> None:
     path = tmp_path / "bad.pls"
     path.write_text(xml, encoding="utf-8")

@@ -53,10 +53,30 @@ def sine(freq: float, dbfs: float, seconds: float, rate: int, phase: float = 0.0
 
 def encode_mp3(samples: np.ndarray, rate: int, path: Path) -> Path:
     """What the pipeline ships: libmp3lame, 96 kbit/s CBR, mono, 44.1 kHz."""
-    runner.run([
-        "ffmpeg", "-y", "-v", "error", "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "-",
-        "-ar", "44100", "-c:a", "libmp3lame", "-b:a", "96k", path,
-    ], stdin=samples.astype("<f4").tobytes())
+    runner.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "f32le",
+            "-ar",
+            str(rate),
+            "-ac",
+            "1",
+            "-i",
+            "-",
+            "-ar",
+            "44100",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "96k",
+            path,
+        ],
+        stdin=samples.astype("<f4").tobytes(),
+    )
     return path
 
 
@@ -67,11 +87,20 @@ def speech() -> np.ndarray:
 
 # --- targets -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("preset", "channels", "expected"), [
-    ("podcast", 2, -16.0), ("podcast", 1, -19.0), ("Podcast", 1, -19.0),
-    ("broadcast", 2, -23.0), ("broadcast", 1, -23.0),
-    (-18, 1, -18.0), (-14.5, 2, -14.5), ("-18", 1, -18.0),
-])
+
+@pytest.mark.parametrize(
+    ("preset", "channels", "expected"),
+    [
+        ("podcast", 2, -16.0),
+        ("podcast", 1, -19.0),
+        ("Podcast", 1, -19.0),
+        ("broadcast", 2, -23.0),
+        ("broadcast", 1, -23.0),
+        (-18, 1, -18.0),
+        (-14.5, 2, -14.5),
+        ("-18", 1, -18.0),
+    ],
+)
 def test_target_lufs(preset: str | float, channels: int, expected: float) -> None:
     assert target_lufs(preset, channels) == expected
 
@@ -83,6 +112,7 @@ def test_target_lufs_rejects(preset: object) -> None:
 
 
 # --- measuring -----------------------------------------------------------------------
+
 
 def test_k_weighting_reproduces_the_bs1770_48k_coefficients() -> None:
     (b1, a1), (b2, a2) = loudness._biquads(48000)
@@ -150,6 +180,7 @@ def test_silence_and_short_input() -> None:
 
 # --- normalizing ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("target", [-16.0, -19.0, -23.0])
 def test_normalize_reaches_target_under_the_ceiling(speech: np.ndarray, target: float) -> None:
     before = measure(speech, RATE)
@@ -179,17 +210,17 @@ def test_normalize_only_turns_down_peaks(speech: np.ndarray) -> None:
 
 
 @pytest.mark.parametrize(("preset", "target"), [("podcast", -19.0), ("broadcast", -23.0)])
-def test_mp3_round_trip_holds_the_ceiling(
-    speech: np.ndarray, tmp_path: Path, preset: str, target: float
-) -> None:
+def test_mp3_round_trip_holds_the_ceiling(speech: np.ndarray, tmp_path: Path, preset: str, target: float) -> None:
     assert target_lufs(preset, 1) == target
     mp3 = encode_mp3(normalize(speech, RATE, target), RATE, tmp_path / "episode.mp3")
     decoded, rate = decode_mp3(mp3)
     assert rate == 44100 and decoded.ndim == 1
     assert decoded.size == pytest.approx(speech.size * 2, rel=0.01)
     final = measure(decoded, rate)
-    print(f"\n{preset}: decoded MP3 {final.integrated_lufs:.2f} LUFS, "
-          f"{final.true_peak_dbtp:.2f} dBTP, LRA {final.range_lu:.1f} LU")
+    print(
+        f"\n{preset}: decoded MP3 {final.integrated_lufs:.2f} LUFS, "
+        f"{final.true_peak_dbtp:.2f} dBTP, LRA {final.range_lu:.1f} LU"
+    )
     assert final.true_peak_dbtp <= -1.0
     assert final.integrated_lufs == pytest.approx(target, abs=1.0)
 
@@ -205,9 +236,28 @@ def test_lame_gain_compensation_lands_on_target(speech: np.ndarray, tmp_path: Pa
 def test_decode_mp3_stereo(tmp_path: Path) -> None:
     x = sine(440, -12.0, 1.0, 44100)
     path = tmp_path / "s.mp3"
-    runner.run(["ffmpeg", "-y", "-v", "error", "-f", "f32le", "-ar", "44100", "-ac", "2", "-i", "-",
-                "-c:a", "libmp3lame", "-b:a", "128k", path],
-               stdin=np.stack([x, x], axis=1).astype("<f4").tobytes())
+    runner.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "f32le",
+            "-ar",
+            "44100",
+            "-ac",
+            "2",
+            "-i",
+            "-",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            path,
+        ],
+        stdin=np.stack([x, x], axis=1).astype("<f4").tobytes(),
+    )
     decoded, rate = decode_mp3(path)
     assert rate == 44100 and decoded.shape[1] == 2
     assert decoded.shape[0] == pytest.approx(44100, rel=0.1)
@@ -222,7 +272,9 @@ def test_speed_three_minutes() -> None:
     middle = time.perf_counter()
     result = measure(out, RATE)
     end = time.perf_counter()
-    print(f"\n180 s mono 22050 Hz: normalize {middle - start:.3f} s + measure {end - middle:.3f} s "
-          f"= {end - start:.3f} s -> {result.integrated_lufs:.2f} LUFS, "
-          f"{result.true_peak_dbtp:.2f} dBTP")
+    print(
+        f"\n180 s mono 22050 Hz: normalize {middle - start:.3f} s + measure {end - middle:.3f} s "
+        f"= {end - start:.3f} s -> {result.integrated_lufs:.2f} LUFS, "
+        f"{result.true_peak_dbtp:.2f} dBTP"
+    )
     assert end - start < 2.0  # the goal is well under 1 s; leave room for a busy CI box

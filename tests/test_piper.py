@@ -70,10 +70,7 @@ def test_build_without_the_extra_exits_5_with_the_install_command(tmp_path: Path
     empty.write_text("")
     out = tmp_path / "out"
     # A fresh interpreter in which `import piper` fails, running the real command line.
-    code = (
-        "import sys; sys.modules['piper'] = None; from broadcast.cli import main; "
-        "sys.exit(main(sys.argv[1:]))"
-    )
+    code = "import sys; sys.modules['piper'] = None; from broadcast.cli import main; sys.exit(main(sys.argv[1:]))"
     args = ["build", str(SEED), "--voices", str(vdir), "--output", str(out), "--config", str(empty), "--quiet"]
     proc = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
@@ -222,8 +219,15 @@ def test_seed_builds_with_piper_reporter_and_espeak_host(tmp_path: Path) -> None
     out = tmp_path / "out"
     start = time.monotonic()
     proc = run_cli(
-        "build", "seeds/npr-wpsu-putin-kim-meeting.txt", "--voices", vdir, "--output", out,
-        "--config", empty, "--quiet",
+        "build",
+        "seeds/npr-wpsu-putin-kim-meeting.txt",
+        "--voices",
+        vdir,
+        "--output",
+        out,
+        "--config",
+        empty,
+        "--quiet",
     )
     elapsed = time.monotonic() - start
     print(f"seed build with a Piper reporter: {elapsed:.1f} s")

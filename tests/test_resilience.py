@@ -18,12 +18,20 @@ from conftest import ROOT, run_cli
 from mutagen.mp3 import MP3
 
 EPISODE_FILES = {
-    "chapters.json", "cover.jpg", "episode.json", "episode.mp3", "script.txt", "transcript.srt", "transcript.vtt",
+    "chapters.json",
+    "cover.jpg",
+    "episode.json",
+    "episode.mp3",
+    "script.txt",
+    "transcript.srt",
+    "transcript.vtt",
 }
 
 
 def wire_story(n: int, words: int = 60) -> str:
-    body = " ".join(f"Residents of district {n} said the new ferry schedule works well for them." for _ in range(words // 12))
+    body = " ".join(
+        f"Residents of district {n} said the new ferry schedule works well for them." for _ in range(words // 12)
+    )
     return (
         f"Ferry schedule number {n} changes for the winter season\n\nBy Sam Rivera\n\n"
         f"PORTLAND, Maine (AP) — {body}\n\nThe changes take effect next week, officials said.\n"
@@ -74,9 +82,13 @@ def test_kill_at_many_points_leaves_output_intact(tmp_path: Path, empty_config: 
     delays = [0.05 * k for k in range(1, 41)]  # 40 kill points over the first two seconds
     for n, delay in enumerate(delays):
         story = first if n % 2 else write_story(tmp_path, 2)  # rebuild the same article, or add one
-        proc = subprocess.Popen(cli_cmd("build", story, "--output", out, "--config", empty_config, "--quiet"),
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cli_cmd("build", story, "--output", out, "--config", empty_config, "--quiet"),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGKILL)  # the build and its speech worker, mid-flight
         proc.wait()
@@ -95,8 +107,13 @@ def test_concurrent_builds_all_reach_the_feed(tmp_path: Path, empty_config: Path
     out = tmp_path / "out"
     stories = [write_story(tmp_path, n, words=24) for n in range(1, 6)]
     procs = [
-        subprocess.Popen(cli_cmd("build", s, "--output", out, "--config", empty_config, "--quiet"),
-                         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            cli_cmd("build", s, "--output", out, "--config", empty_config, "--quiet"),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for s in stories
     ]
     for p in procs:
@@ -112,8 +129,9 @@ def _mount_tmpfs(path: Path, options: str) -> bool:
     path.mkdir()
     if os.geteuid() != 0:
         return False
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True).returncode == 0
+    )
 
 
 def test_disk_full_is_a_clean_error(tmp_path: Path, empty_config: Path) -> None:
@@ -166,8 +184,13 @@ def test_speech_worker_crash_or_hang_mid_article_is_survived(
 ) -> None:
     out = tmp_path / "out"
     story = write_story(tmp_path, 1, words=360)
-    proc = subprocess.Popen(cli_cmd("build", story, "--output", out, "--config", empty_config, "--quiet"),
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cli_cmd("build", story, "--output", out, "--config", empty_config, "--quiet"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     workers: list[int] = []
     while not workers and time.monotonic() < deadline:

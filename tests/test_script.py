@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import ROOT, SEED
 
@@ -41,8 +39,13 @@ def test_seed_script_parts_and_roles() -> None:
 
 @pytest.mark.parametrize(
     ("dateline", "spoken"),
-    [("MOSCOW", "Moscow"), ("WASHINGTON, D.C.", "Washington, D.C."), ("ST. LOUIS", "St. Louis"),
-     ("RIO DE JANEIRO", "Rio de Janeiro"), ("PORTLAND, Maine", "Portland, Maine")],
+    [
+        ("MOSCOW", "Moscow"),
+        ("WASHINGTON, D.C.", "Washington, D.C."),
+        ("ST. LOUIS", "St. Louis"),
+        ("RIO DE JANEIRO", "Rio de Janeiro"),
+        ("PORTLAND, Maine", "Portland, Maine"),
+    ],
 )
 def test_place_names(dateline: str, spoken: str) -> None:
     assert place_name(dateline) == spoken

@@ -140,9 +140,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # keep pytest output quiet
         pass
 
-    def send(
-        self, code: int, body: bytes, kind: str = "text/html; charset=utf-8", **headers: str
-    ) -> None:
+    def send(self, code: int, body: bytes, kind: str = "text/html; charset=utf-8", **headers: str) -> None:
         self.send_response(code)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -158,9 +156,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, FERRY)
         elif path == "/wire-latin1":
             page = (HTML / "wire-dateline.html").read_text(encoding="utf-8")
-            page = page.replace('<meta charset="utf-8">', "").replace(
-                "Cape Marlow", "Cap Malo\u00ef"
-            )
+            page = page.replace('<meta charset="utf-8">', "").replace("Cape Marlow", "Cap Malo\u00ef")
             self.send(200, page.encode("cp1252", "replace"), kind="text/html; charset=ISO-8859-1")
         elif path == "/gzip":
             self.send(200, gzip.compress(FERRY), Content_Encoding="gzip")
@@ -323,9 +319,7 @@ def test_connection_refused() -> None:
 
 def test_dns_failure() -> None:
     # .invalid never resolves (RFC 2606); offline sandboxes fail the same way.
-    expect_input_error(
-        "http://no-such-host.invalid/story", "cannot resolve host no-such-host.invalid"
-    )
+    expect_input_error("http://no-such-host.invalid/story", "cannot resolve host no-such-host.invalid")
 
 
 def test_url_without_host() -> None:

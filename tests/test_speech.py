@@ -77,8 +77,11 @@ CASES: list[tuple[str, str, str]] = [
     ("time", "at 3:00", "at three o'clock"),
     ("date", "Sept. 11", "September eleventh"),
     ("date", "Sept. 11, 2023", "September eleventh, twenty twenty-three"),
-    ("date", "September 11, 2023 at 2:59 PM ET",
-     "September eleventh, twenty twenty-three at two fifty-nine p.m. Eastern"),
+    (
+        "date",
+        "September 11, 2023 at 2:59 PM ET",
+        "September eleventh, twenty twenty-three at two fifty-nine p.m. Eastern",
+    ),
     ("date", "Jan. 6", "January sixth"),
     ("date", "Oct. 7th", "October seventh"),
     ("date", "May 2019", "May twenty nineteen"),
@@ -139,12 +142,25 @@ CASES: list[tuple[str, str, str]] = [
 def test_table_is_large_and_covers_every_family() -> None:
     assert len(CASES) >= 80
     families = {f for f, _, _ in CASES}
-    assert families >= {"cardinal", "ordinal", "year", "decade", "money", "percent", "time", "date",
-                        "range", "phone", "abbreviation", "initialism", "symbol", "pause"}
+    assert families >= {
+        "cardinal",
+        "ordinal",
+        "year",
+        "decade",
+        "money",
+        "percent",
+        "time",
+        "date",
+        "range",
+        "phone",
+        "abbreviation",
+        "initialism",
+        "symbol",
+        "pause",
+    }
 
 
-@pytest.mark.parametrize(("family", "written", "spoken"), CASES,
-                         ids=[f"{f}:{w}" for f, w, _ in CASES])
+@pytest.mark.parametrize(("family", "written", "spoken"), CASES, ids=[f"{f}:{w}" for f, w, _ in CASES])
 def test_written_to_spoken(family: str, written: str, spoken: str) -> None:
     assert to_spoken(written).text == spoken
 
@@ -152,14 +168,39 @@ def test_written_to_spoken(family: str, written: str, spoken: str) -> None:
 # --- properties ---------------------------------------------------------------------
 
 _FRAGMENTS = [w for _, w, _ in CASES if _ != "untouched"] + [
-    "St.", "U.S.", "Sept.", "in", "FBI", "a.m.", "Gen.", "Louis", "Main", "—", "(", ")", "&", "%",
-    "the", "Dr.", "D.C.", "Jr.", "said", ",", ".", "5th", "Aug.", "-",
+    "St.",
+    "U.S.",
+    "Sept.",
+    "in",
+    "FBI",
+    "a.m.",
+    "Gen.",
+    "Louis",
+    "Main",
+    "—",
+    "(",
+    ")",
+    "&",
+    "%",
+    "the",
+    "Dr.",
+    "D.C.",
+    "Jr.",
+    "said",
+    ",",
+    ".",
+    "5th",
+    "Aug.",
+    "-",
 ]
 _text = st.lists(
     st.tuples(
-        st.one_of(st.sampled_from(_FRAGMENTS), st.integers(0, 3000).map(str),
-                  st.decimals(0, 10000, places=2).map(str),
-                  st.from_regex(r"[A-Za-z0-9.,:'-]{1,6}", fullmatch=True)),
+        st.one_of(
+            st.sampled_from(_FRAGMENTS),
+            st.integers(0, 3000).map(str),
+            st.decimals(0, 10000, places=2).map(str),
+            st.from_regex(r"[A-Za-z0-9.,:'-]{1,6}", fullmatch=True),
+        ),
         st.sampled_from([" ", ", ", " — ", "-", ". ", " ("]),
     ),
     max_size=12,
@@ -179,7 +220,7 @@ def test_deterministic_and_offsets_point_at_the_written_text(text: str) -> None:
     spoken = to_spoken(text)
     assert to_spoken(text) == spoken
     for c in spoken.changes:
-        assert text[c.start:c.end] == c.written
+        assert text[c.start : c.end] == c.written
     starts = [c.start for c in spoken.changes]
     assert starts == sorted(starts)
     assert all(a.end <= b.start for a, b in zip(spoken.changes, spoken.changes[1:]))
@@ -190,31 +231,43 @@ _NUMERIC = st.one_of(
     st.integers(0, 10**9).map(str),
     st.integers(1000, 10**9).map(lambda n: f"{n:,}"),
     st.decimals(0, 10000, places=2).map(str),
-    st.integers(1, 200).map(lambda n: f"{n}th" if 10 <= n % 100 <= 20
-                            else f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"),
+    st.integers(1, 200).map(
+        lambda n: f"{n}th" if 10 <= n % 100 <= 20 else f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
+    ),
     st.integers(1100, 2099).map(lambda y: f"in {y}"),
     st.integers(1100, 2099).map(lambda y: f"the {y // 10 * 10}s"),
     st.integers(1, 9).map(lambda d: f"the '{d}0s"),
     st.tuples(st.sampled_from("$£€"), st.integers(0, 10**6), st.integers(0, 99)).map(
-        lambda t: f"{t[0]}{t[1]}.{t[2]:02d}"),
-    st.tuples(st.integers(1, 999), st.sampled_from(["million", "billion"])).map(
-        lambda t: f"${t[0] / 10} {t[1]}"),
+        lambda t: f"{t[0]}{t[1]}.{t[2]:02d}"
+    ),
+    st.tuples(st.integers(1, 999), st.sampled_from(["million", "billion"])).map(lambda t: f"${t[0] / 10} {t[1]}"),
     st.decimals(0, 100, places=1).map(lambda d: f"{d}%"),
-    st.tuples(st.integers(1, 12), st.integers(0, 59), st.sampled_from(["a.m.", "PM", "pm"]),
-              st.sampled_from(["", " ET", " PT"])).map(lambda t: f"{t[0]}:{t[1]:02d} {t[2]}{t[3]}"),
-    st.tuples(st.sampled_from(["Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Dec.", "March", "May"]),
-              st.integers(1, 31), st.integers(1100, 2099)).map(lambda t: f"{t[0]} {t[1]}, {t[2]}"),
+    st.tuples(
+        st.integers(1, 12),
+        st.integers(0, 59),
+        st.sampled_from(["a.m.", "PM", "pm"]),
+        st.sampled_from(["", " ET", " PT"]),
+    ).map(lambda t: f"{t[0]}:{t[1]:02d} {t[2]}{t[3]}"),
+    st.tuples(
+        st.sampled_from(["Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Dec.", "March", "May"]),
+        st.integers(1, 31),
+        st.integers(1100, 2099),
+    ).map(lambda t: f"{t[0]} {t[1]}, {t[2]}"),
     st.tuples(st.integers(1100, 2099), st.integers(1100, 2099)).map(lambda t: f"{t[0]}-{t[1]}"),
     st.tuples(st.integers(0, 999), st.integers(0, 999)).map(lambda t: f"{t[0]}-{t[1]}"),
     st.tuples(st.integers(200, 999), st.integers(200, 999), st.integers(0, 9999)).map(
-        lambda t: f"({t[0]}) {t[1]}-{t[2]:04d}"),
+        lambda t: f"({t[0]}) {t[1]}-{t[2]:04d}"
+    ),
     st.integers(1, 150).map(lambda n: f"{n}°F"),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(_NUMERIC, st.sampled_from([" and ", ", ", " to the ", "; then "])),
-                min_size=1, max_size=6).map(lambda xs: "".join(a + b for a, b in xs)))
+@given(
+    st.lists(st.tuples(_NUMERIC, st.sampled_from([" and ", ", ", " to the ", "; then "])), min_size=1, max_size=6).map(
+        lambda xs: "".join(a + b for a, b in xs)
+    )
+)
 def test_no_digits_left_where_a_rule_applies(text: str) -> None:
     spoken = to_spoken(text).text
     assert not re.search(r"\d", spoken), (text, spoken)
@@ -222,17 +275,66 @@ def test_no_digits_left_where_a_rule_applies(text: str) -> None:
 
 # Words that are abbreviations when a period follows ("Mr.", "Dec.", "St.") are not plain.
 _ABBREVIATIONS = set(
-    """Gen Sen Sens Rep Reps Gov Dr Lt Col Maj Sgt Capt Cmdr Adm Pres Prof Rev Mr Mrs Ms Mt Ft
-    Supt Atty Jr Sr Inc Corp Co Ltd Ave Blvd Rd St vs etc approx No Jan Feb Mar Apr Aug Sep
-    Sept Oct Nov Dec""".split()
+    [
+        "Gen",
+        "Sen",
+        "Sens",
+        "Rep",
+        "Reps",
+        "Gov",
+        "Dr",
+        "Lt",
+        "Col",
+        "Maj",
+        "Sgt",
+        "Capt",
+        "Cmdr",
+        "Adm",
+        "Pres",
+        "Prof",
+        "Rev",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Mt",
+        "Ft",
+        "Supt",
+        "Atty",
+        "Jr",
+        "Sr",
+        "Inc",
+        "Corp",
+        "Co",
+        "Ltd",
+        "Ave",
+        "Blvd",
+        "Rd",
+        "St",
+        "vs",
+        "etc",
+        "approx",
+        "No",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
 )
-_PLAIN_WORD = st.from_regex(r"[a-z]{1,10}|[A-Z][a-z]{1,10}", fullmatch=True).filter(
-    lambda w: w not in _ABBREVIATIONS)
+_PLAIN_WORD = st.from_regex(r"[a-z]{1,10}|[A-Z][a-z]{1,10}", fullmatch=True).filter(lambda w: w not in _ABBREVIATIONS)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(_PLAIN_WORD, st.sampled_from([" ", " ", ", ", ". ", "; ", "\n"])),
-                max_size=20).map(lambda xs: "".join(a + b for a, b in xs)))
+@given(
+    st.lists(st.tuples(_PLAIN_WORD, st.sampled_from([" ", " ", ", ", ". ", "; ", "\n"])), max_size=20).map(
+        lambda xs: "".join(a + b for a, b in xs)
+    )
+)
 def test_plain_words_pass_through_unchanged(text: str) -> None:
     assert to_spoken(text) == Spoken(text, ())
 
@@ -285,12 +387,15 @@ def test_changes_record_rule_and_offsets() -> None:
     assert spoken.text == "Senator Warren, in twenty nineteen"
 
 
-@pytest.mark.parametrize("written", [
-    "Main St. Louis",  # street or saint: unsure
-    "Gen. said",  # no name follows
-    "C$5",  # a currency the table does not know
-    "ratio 3:1",
-    "version 3.5.1",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Main St. Louis",  # street or saint: unsure
+        "Gen. said",  # no name follows
+        "C$5",  # a currency the table does not know
+        "ratio 3:1",
+        "version 3.5.1",
+    ],
+)
 def test_unsure_rules_leave_text_alone(written: str) -> None:
     assert to_spoken(written).text == written

@@ -14,7 +14,10 @@ from broadcast.timed_text import captions, render_chapters_json, render_srt, ren
     [
         ("U.S. officials met. They agreed.", ("U.S. officials met.", "They agreed.")),
         ('He said it "is moving." Then left.', ('He said it "is moving."', "Then left.")),
-        ("Dr. Smith met Sen. Jones on Sept. 11. They talked.", ("Dr. Smith met Sen. Jones on Sept. 11.", "They talked.")),
+        (
+            "Dr. Smith met Sen. Jones on Sept. 11. They talked.",
+            ("Dr. Smith met Sen. Jones on Sept. 11.", "They talked."),
+        ),
         ("John F. Kennedy spoke. Crowds cheered!", ("John F. Kennedy spoke.", "Crowds cheered!")),
         ("It cost $1.5 million. Really? Yes.", ("It cost $1.5 million.", "Really?", "Yes.")),
         ("No terminal punctuation", ("No terminal punctuation",)),
@@ -25,8 +28,10 @@ def test_split_sentences(text: str, sentences: tuple[str, ...]) -> None:
 
 
 def test_caption_pieces_are_short_and_lose_nothing() -> None:
-    long = ("The possible gathering of the two leaders comes amid claims that the president is eager, "
-            "officials said, to secure additional arms for a grinding war — perhaps in exchange for food aid.")
+    long = (
+        "The possible gathering of the two leaders comes amid claims that the president is eager, "
+        "officials said, to secure additional arms for a grinding war — perhaps in exchange for food aid."
+    )
     pieces = caption_pieces(long)
     assert len(pieces) > 1
     assert all(len(p) <= 84 for p in pieces)

@@ -36,8 +36,7 @@ def load_espeak() -> str:
         import espeakng_loader
     except ImportError as exc:
         raise ToolError(
-            "no espeak-ng library: install it (apt-get install libespeak-ng1) "
-            "or pip install espeakng-loader"
+            "no espeak-ng library: install it (apt-get install libespeak-ng1) or pip install espeakng-loader"
         ) from exc
     os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
     ctypes.CDLL(espeakng_loader.get_library_path())

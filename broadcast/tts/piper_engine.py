@@ -59,8 +59,17 @@ VOICE_PACKAGES: tuple[VoicePackage, ...] = (
 # wpm; interpolating this table stays within the run-to-run noise (about 1 %).
 NATURAL_WPM = 189  # en_US-joe-medium at length_scale 1.0
 _CALIBRATION: tuple[tuple[float, float], ...] = (  # (length_scale, measured wpm)
-    (0.6, 273.0), (0.7, 242.0), (0.8, 213.4), (0.9, 195.9), (1.0, 189.0), (1.1, 180.2),
-    (1.2, 168.9), (1.35, 152.6), (1.5, 138.3), (1.75, 120.6), (2.0, 108.1),
+    (0.6, 273.0),
+    (0.7, 242.0),
+    (0.8, 213.4),
+    (0.9, 195.9),
+    (1.0, 189.0),
+    (1.1, 180.2),
+    (1.2, 168.9),
+    (1.35, 152.6),
+    (1.5, 138.3),
+    (1.75, 120.6),
+    (2.0, 108.1),
 )
 _LENGTH_SCALE_RANGE = (0.5, 4.0)  # past these the voice garbles or crawls
 
@@ -257,9 +266,7 @@ class PiperEngine:
         voices = self._installed()
         if profile.voice not in voices:
             known = ", ".join(sorted(voices)) or f"none installed: {INSTALL_HINT}"
-            raise ConfigError(
-                f"voice profile {profile.name!r}: unknown piper voice {profile.voice!r} (known: {known})"
-            )
+            raise ConfigError(f"voice profile {profile.name!r}: unknown piper voice {profile.voice!r} (known: {known})")
         return voices[profile.voice][0]
 
     def check(self, profile: VoiceProfile) -> None:

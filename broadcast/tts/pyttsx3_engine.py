@@ -104,8 +104,7 @@ class Pyttsx3Engine:
     def voices(self) -> list[VoiceInfo]:
         reply = self._ensure().request({"list_voices": True}, _START_TIMEOUT_S)
         return [
-            VoiceInfo("pyttsx3", v["id"], v["name"], tuple(v["languages"]), v["gender"] or "")
-            for v in reply["voices"]
+            VoiceInfo("pyttsx3", v["id"], v["name"], tuple(v["languages"]), v["gender"] or "") for v in reply["voices"]
         ]
 
     def check(self, profile: VoiceProfile) -> None:
@@ -116,8 +115,7 @@ class Pyttsx3Engine:
         base = profile.voice.split("+", 1)[0].lower()
         if base not in self._voice_ids:
             raise ConfigError(
-                f"voice profile {profile.name!r}: unknown pyttsx3 voice {profile.voice!r} "
-                "(see: broadcast voices)"
+                f"voice profile {profile.name!r}: unknown pyttsx3 voice {profile.voice!r} (see: broadcast voices)"
             )
 
     def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
