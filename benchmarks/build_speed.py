@@ -26,13 +26,13 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def stage_times(article: Path, runs: int, out: Path) -> dict[str, float]:
+def stage_times(article: Path, runs: int, out: Path, voices: Path) -> dict[str, float]:
     """Median seconds per stage of an in-process build, from the build's progress messages."""
     from broadcast.build import build_episode
     from broadcast.config import load_settings
     from broadcast.source import load_article
 
-    settings = load_settings(ROOT / "show.toml", ROOT / "voices")
+    settings = load_settings(ROOT / "show.toml", voices)
     samples: dict[str, list[float]] = {}
     for _ in range(runs):
         art = load_article(str(article))
@@ -40,7 +40,7 @@ def stage_times(article: Path, runs: int, out: Path) -> dict[str, float]:
 
         def progress(msg: str, marks: list[tuple[str, float]] = marks) -> None:
             if msg.startswith("spoke cue"):
-                msg = "synthesized speech (pyttsx3 worker)"
+                msg = "synthesized speech (engine workers)"
             if marks[-1][0] == msg:
                 marks.pop()
             marks.append((msg, time.perf_counter()))
@@ -54,6 +54,7 @@ def stage_times(article: Path, runs: int, out: Path) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--voices", type=Path, default=ROOT / "voices", help="voice profiles (to compare engines)")
     parser.add_argument("article", nargs="?", type=Path, default=SEED)
     args = parser.parse_args()
 
@@ -65,7 +66,10 @@ def main() -> int:
         text = Path(tmp) / "script.txt"
         text.write_text("\n\n".join(c.text for c in script.cues), encoding="utf-8")
         floor_cmd = [sys.executable, str(ROOT / "benchmarks" / "espeak_floor.py"), str(text), f"{tmp}/floor.mp3"]
-        build_cmd = [sys.executable, "-m", "broadcast", "build", str(args.article), "--output", f"{tmp}/out", "--quiet"]
+        build_cmd = [
+            *(sys.executable, "-m", "broadcast", "build", str(args.article)),
+            *("--output", f"{tmp}/out", "--voices", str(args.voices), "--quiet"),
+        ]
         timed(floor_cmd), timed(build_cmd)  # warm the file cache
         floor = [timed(floor_cmd) for _ in range(args.runs)]
         build = [timed(build_cmd) for _ in range(args.runs)]
@@ -77,7 +81,7 @@ def main() -> int:
     print(f"build  (broadcast build, every output):         median {b:6.3f} s  [{min(build):.3f} .. {max(build):.3f}]")
     print(f"ratio  build / floor: {b / f:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
-        stages = stage_times(args.article, args.runs, Path(tmp) / "out")
+        stages = stage_times(args.article, args.runs, Path(tmp) / "out", args.voices)
     print("stages of an in-process build (median seconds; imports excluded):")
     for name, seconds in stages.items():
         print(f"  {name:<40} {seconds:6.3f}")
