@@ -12,18 +12,13 @@ from __future__ import annotations
 import bisect
 import importlib.util
 import json
-import os
-import selectors
-import subprocess
-import sys
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from broadcast.errors import ConfigError, SynthesisError
 from broadcast.model import VoiceProfile
 from broadcast.tts import VoiceInfo
+from broadcast.tts.worker_client import WorkerProcess
 
 INSTALL_HINT = "pip install 'broadcast[piper]'"
 _REQUIRED_MODULES = ("piper", "onnxruntime")
@@ -150,95 +145,13 @@ def installed_voices() -> dict[str, tuple[Path, VoiceInfo]]:
     return found
 
 
-class _Worker:
-    """One piper_worker process: JSON lines on stdin, JSON replies on stdout."""
-
-    def __init__(self) -> None:
-        self._stderr: deque[str] = deque(maxlen=5)
-        self.loaded: set[str] = set()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "broadcast.tts.piper_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            env=dict(os.environ),
-        )
-        self._sel = selectors.DefaultSelector()
-        assert self.proc.stdout and self.proc.stderr
-        self._sel.register(self.proc.stdout, selectors.EVENT_READ, "out")
-        self._sel.register(self.proc.stderr, selectors.EVENT_READ, "err")
-        try:
-            self.request(None, _START_TIMEOUT_S)
-        except BaseException:
-            self.kill()
-            self.close()
-            raise
-
-    def request(self, job: dict[str, Any] | None, timeout: float) -> dict[str, Any]:
-        assert self.proc.stdin and self.proc.stdout
-        if job is not None:
-            try:
-                self.proc.stdin.write(json.dumps(job) + "\n")
-                self.proc.stdin.flush()
-            except (BrokenPipeError, OSError) as exc:
-                self.kill()
-                raise SynthesisError(f"piper engine died{self._tail()}") from exc
-        while True:
-            events = self._sel.select(timeout)
-            if not events:
-                self.kill()
-                raise SynthesisError(f"piper engine hung (no answer in {timeout:.0f} s)")
-            for key, _ in events:
-                line = key.fileobj.readline()  # type: ignore[union-attr]
-                if key.data == "err":
-                    if line.strip():
-                        self._stderr.append(line.strip())
-                    if line:
-                        continue
-                if not line:
-                    code = self.proc.wait()
-                    raise SynthesisError(f"piper engine exited with code {code}{self._tail()}")
-                if key.data == "out":
-                    try:
-                        reply: dict[str, Any] = json.loads(line)
-                    except ValueError as exc:
-                        self.kill()
-                        raise SynthesisError(f"piper engine sent garbage: {line.strip()[:80]!r}") from exc
-                    if not reply.get("ok"):
-                        if reply.get("missing"):
-                            self.kill()
-                            raise missing_extra_error(str(reply.get("error", "")))
-                        raise SynthesisError(f"piper engine: {reply.get('error')}")
-                    return reply
-
-    def _tail(self) -> str:
-        return f": {' / '.join(self._stderr)}" if self._stderr else ""
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            assert self.proc.stdin
-            try:
-                self.proc.stdin.close()
-            except OSError:
-                pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self._sel.close()
-        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            if pipe:
-                try:
-                    pipe.close()
-                except OSError:
-                    pass
+def _worker() -> WorkerProcess:
+    return WorkerProcess(
+        "broadcast.tts.piper_worker",
+        "piper engine",
+        _START_TIMEOUT_S,
+        reply_error=lambda reply: missing_extra_error(str(reply.get("error", ""))) if reply.get("missing") else None,
+    )
 
 
 class PiperEngine:
@@ -249,7 +162,7 @@ class PiperEngine:
     def __init__(self) -> None:
         # Opening never fails, so `broadcast voices` works without the extra;
         # synthesize() raises the ConfigError that names the install command.
-        self._worker: _Worker | None = None
+        self._worker: WorkerProcess | None = None
         self._voices: dict[str, tuple[Path, VoiceInfo]] | None = None
 
     def _installed(self) -> dict[str, tuple[Path, VoiceInfo]]:
@@ -273,12 +186,12 @@ class PiperEngine:
         """Fail before anything is spoken: the extra is installed and the voice exists."""
         self.model_path(profile)
 
-    def _ensure(self, model: Path) -> _Worker:
+    def _ensure(self, model: Path) -> WorkerProcess:
         if self._worker is None or self._worker.proc.poll() is not None:
             if self._worker is not None:
                 self._worker.close()
             self._worker = None
-            self._worker = _Worker()
+            self._worker = _worker()
         if str(model) not in self._worker.loaded:
             self._worker.request({"load": str(model)}, _START_TIMEOUT_S)
             self._worker.loaded.add(str(model))

@@ -15,11 +15,11 @@ protocol uses a private copy of fd 1 and fd 1 itself is sent to stderr.
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import wave
 from typing import Any
+
+from broadcast.tts.worker_loop import Handler, serve
 
 # Each clip is peak-normalized to this level times the profile's volume: -1 dBFS,
 # where Piper's speech sits at about -21 dBFS RMS, the level of espeak-ng at
@@ -70,34 +70,20 @@ class Speaker:
         return len(samples)
 
 
+def _start() -> Handler:
+    speaker = Speaker()
+
+    def handle(job: dict[str, Any]) -> dict[str, Any]:
+        if "load" in job:
+            return {"sample_rate": int(speaker.load(job["load"]).config.sample_rate)}
+        args = (job["text"], job["model"], float(job["length_scale"]), float(job["volume"]), job["path"])
+        return {"frames": speaker.say(*args)}
+
+    return handle
+
+
 def main() -> int:
-    reply = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    try:
-        speaker = Speaker()
-    except ImportError as exc:
-        reply.write(json.dumps({"ok": False, "missing": True, "error": str(exc)}) + "\n")
-        return 1
-    except Exception as exc:  # reported to the parent, which raises SynthesisError
-        reply.write(json.dumps({"ok": False, "error": f"engine failed to start: {exc}"}) + "\n")
-        return 1
-    reply.write(json.dumps({"ok": True, "ready": True}) + "\n")
-    for line in sys.stdin:
-        job = json.loads(line)
-        try:
-            if "load" in job:
-                voice = speaker.load(job["load"])
-                out: dict[str, Any] = {"ok": True, "sample_rate": int(voice.config.sample_rate)}
-            else:
-                frames = speaker.say(
-                    job["text"], job["model"], float(job["length_scale"]), float(job["volume"]), job["path"]
-                )
-                out = {"ok": True, "frames": frames}
-        except Exception as exc:  # one bad job must not end the worker
-            out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-        reply.write(json.dumps(out) + "\n")
-    return 0
+    return serve(_start)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,13 @@ protocol uses a private copy of fd 1 and fd 1 itself is sent to stderr.
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import time
 import wave
 from typing import Any
 
 from broadcast.tts.espeak_library import load_espeak
+from broadcast.tts.worker_loop import Handler, serve
 
 _PLAYING_WAIT_S = 5.0
 
@@ -83,28 +82,19 @@ class Speaker:
         return _frames(path)
 
 
+def _start() -> Handler:
+    speaker = Speaker()
+
+    def handle(job: dict[str, Any]) -> dict[str, Any]:
+        if job.get("list_voices"):
+            return {"voices": speaker.voices()}
+        return {"frames": speaker.say(job["text"], job["voice"], job["rate"], job["volume"], job["path"])}
+
+    return handle
+
+
 def main() -> int:
-    reply = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    try:
-        speaker = Speaker()
-    except Exception as exc:  # reported to the parent, which raises SynthesisError
-        reply.write(json.dumps({"ok": False, "error": f"engine failed to start: {exc}"}) + "\n")
-        return 1
-    reply.write(json.dumps({"ok": True, "ready": True}) + "\n")
-    for line in sys.stdin:
-        job = json.loads(line)
-        try:
-            if job.get("list_voices"):
-                out: dict[str, Any] = {"ok": True, "voices": speaker.voices()}
-            else:
-                frames = speaker.say(job["text"], job["voice"], job["rate"], job["volume"], job["path"])
-                out = {"ok": True, "frames": frames}
-        except Exception as exc:  # one bad job must not end the worker
-            out = {"ok": False, "error": str(exc)}
-        reply.write(json.dumps(out) + "\n")
-    return 0
+    return serve(_start)
 
 
 if __name__ == "__main__":
