@@ -56,7 +56,7 @@ class Script:
 @dataclass(frozen=True)
 class VoiceProfile:
     name: str
-    engine: str  # "pyttsx3" (espeak-ng), "fake"
+    engine: str  # "pyttsx3" (espeak-ng), "piper" (optional extra), "fake" (tests)
     voice: str  # the engine's voice id
     rate: int  # words per minute
     volume: float  # 0.0 .. 1.0
