@@ -52,8 +52,8 @@ def test_stings_frame_the_segment(tmp_path: Path) -> None:
     out = arrange(speech, RATE, (0, 2000), plan)
     assert out.speech_offset_ms == 1250  # the sting, then a 250 ms gap
     assert abs(len(out.samples) - (1.0 + 0.25 + 2.0 + 0.25 + 0.5) * RATE) <= 2  # ms rounded to samples
-    assert level_db(out.samples[: RATE // 2]) > -15  # the intro sting at the start
-    assert level_db(out.samples[-RATE // 4 :]) > -15  # the outro sting at the end
+    assert level_db(out.samples[: RATE // 2]) > -18  # the intro sting (-9 dBFS tone, music gain -6 dB)
+    assert level_db(out.samples[-RATE // 4 :]) > -18  # the outro sting at the end
 
 
 def test_room_tone_is_far_below_silence_threshold() -> None:
