@@ -8,7 +8,10 @@ engine to keep this fast; real speech is covered by the end-to-end tests.
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -229,13 +232,9 @@ def test_bad_configuration(label: str, tmp_path: Path, plain_config: Path) -> No
     assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
 
 
-def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, PATH="/nonexistent", IMAGEIO_FFMPEG_EXE="/nonexistent/ffmpeg")
-    proc = subprocess.run(
+def build_seed_with_env(tmp_path: Path, config: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The real command line with a changed environment (a missing tool or library)."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -245,14 +244,18 @@ def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
             "--output",
             str(tmp_path / "out"),
             "--config",
-            str(plain_config),
+            str(config),
         ],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=env,
+        env=dict(os.environ, **env),
         timeout=120,
     )
+
+
+def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
+    proc = build_seed_with_env(tmp_path, plain_config, PATH="/nonexistent", IMAGEIO_FFMPEG_EXE="/nonexistent/ffmpeg")
     assert proc.returncode == 6, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "ffmpeg" in proc.stderr
@@ -261,36 +264,14 @@ def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
 
 def test_no_espeak_library(tmp_path: Path, plain_config: Path) -> None:
     """No system library and a broken espeakng-loader: the speech worker reports it, the build stops cleanly."""
-    import os
-    import subprocess
-    import sys
-
-    shadow = tmp_path / "shadow"
-    shadow.mkdir()
-    (shadow / "espeakng_loader.py").write_text("raise ImportError('simulated: espeakng-loader missing')\n")
-    env = dict(os.environ, PYTHONPATH=str(shadow))
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "broadcast",
-            "build",
-            str(SEED),
-            "--output",
-            str(tmp_path / "out"),
-            "--config",
-            str(plain_config),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
     from broadcast.tts.espeak_library import system_library
 
     if system_library():
         pytest.skip("this machine has a system libespeak-ng, which is preferred")
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "espeakng_loader.py").write_text("raise ImportError('simulated: espeakng-loader missing')\n")
+    proc = build_seed_with_env(tmp_path, plain_config, PYTHONPATH=str(shadow))
     assert proc.returncode == 7, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "no espeak-ng library" in proc.stderr
