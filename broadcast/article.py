@@ -261,11 +261,11 @@ def parse_article(text: str, name: str = "<input>") -> Article:
         raise ArticleError(f"{name}: no article body found")
     if headline_at < 0:
         raise ArticleError(f"{name}: no headline found")
-    body, dateline = _strip_dateline(body)
+    body, dateline = strip_dateline(body)
     texts = [line.text for line in lines]
     copyright_text = next((texts[i] for i, k in enumerate(kinds) if k == LineKind.COPYRIGHT), "")
     bios = _bios(lines, kinds, stop)
-    bylines = [_byline_names(texts[i]) for i in range(stop) if kinds[i] == LineKind.BYLINE]
+    bylines = [byline_names(texts[i]) for i in range(stop) if kinds[i] == LineKind.BYLINE]
     authors = _unique(n for names in bylines for n in names) or tuple(b.name for b in bios)
     return Article(
         headline=texts[headline_at],
@@ -275,8 +275,8 @@ def parse_article(text: str, name: str = "<input>") -> Article:
         dateline=dateline,
         published=_published(texts, kinds),
         attribution=tuple(texts[i] for i in range(start, len(kinds)) if kinds[i] == LineKind.ATTRIBUTION),
-        copyright=_copyright_holder(copyright_text),
-        source_url=_url(copyright_text),
+        copyright=copyright_notice(copyright_text),
+        source_url=first_url(copyright_text),
         bios=bios,
     )
 
@@ -318,7 +318,7 @@ def _site(lines: tuple[_Line, ...]) -> str:
 
 
 def _kinds(lines: tuple[_Line, ...], skip_first: bool) -> list[LineKind]:
-    kinds = [_kind(line.text) for line in lines]
+    kinds = [line_kind(line.text) for line in lines]
     if skip_first:
         kinds[0] = LineKind.SITE
     _mark_credits(lines, kinds)
@@ -326,7 +326,7 @@ def _kinds(lines: tuple[_Line, ...], skip_first: bool) -> list[LineKind]:
     return kinds
 
 
-def _kind(text: str) -> LineKind:
+def line_kind(text: str) -> LineKind:
     """The kind of one line on its own; the order of the checks is the priority."""
     if _is_chrome(text):
         return LineKind.CHROME
@@ -337,7 +337,7 @@ def _kind(text: str) -> LineKind:
     words = len(text.split())
     if words <= 40 and COPYRIGHT.fullmatch(text):
         return LineKind.COPYRIGHT
-    if _byline_names(text):
+    if byline_names(text):
         return LineKind.BYLINE
     if words <= MAX_CREDIT_WORDS and not _SENTENCE_END.search(text) and any(p.search(text) for p in CREDITS):
         return LineKind.CREDIT
@@ -436,7 +436,7 @@ def _body_stop(kinds: list[LineKind], start: int) -> int:
     return len(kinds)
 
 
-def _strip_dateline(body: list[str]) -> tuple[list[str], str]:
+def strip_dateline(body: list[str]) -> tuple[list[str], str]:
     """Take the dateline off the paragraph that has it; paragraphs above it were a dek."""
     for k, paragraph in enumerate(body[: MAX_DEK_PARAGRAPHS + 1]):
         match = DATELINE.match(paragraph)
@@ -486,7 +486,7 @@ def _published(texts: list[str], kinds: list[LineKind]) -> datetime | None:
     return found[0][1] if found else None
 
 
-def _byline_names(text: str) -> tuple[str, ...]:
+def byline_names(text: str) -> tuple[str, ...]:
     """The author names a byline line gives; () when the line is no byline."""
     for pattern in BYLINES:
         match = pattern.fullmatch(text)
@@ -524,12 +524,14 @@ def _bios(lines: tuple[_Line, ...], kinds: list[LineKind], stop: int) -> tuple[B
     return tuple(first.values())
 
 
-def _copyright_holder(text: str) -> str:
+def copyright_notice(text: str) -> str:
+    """'Copyright 2023 NPR. To see more, ...' -> '2023 NPR'; "" when the line is no notice."""
     match = COPYRIGHT.fullmatch(text)
     return _RIGHTS.sub("", match["holder"]).strip() if match else ""
 
 
-def _url(text: str) -> str:
+def first_url(text: str) -> str:
+    """The first URL in the text, without trailing punctuation; "" when there is none."""
     match = URL.search(text)
     return match.group().rstrip(".,;:)") if match else ""
 

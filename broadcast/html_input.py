@@ -25,11 +25,11 @@ from broadcast.article import (
     BIO_START,
     ORG_WORDS,
     LineKind,
-    _byline_names,
-    _copyright_holder,
-    _kind,
-    _strip_dateline,
-    _url,
+    byline_names,
+    copyright_notice,
+    first_url,
+    line_kind,
+    strip_dateline,
 )
 from broadcast.errors import ArticleError, ToolError
 from broadcast.model import Article, Bio
@@ -218,11 +218,11 @@ def parse_html(html: str, name: str, url: str = "") -> Article:
     paragraphs = list(_paragraphs(doc.body)) if doc is not None and doc.body is not None else []
     headline = _headline(page)
     story = _sort(paragraphs, headline)
-    if not any(_kind(p) == LineKind.PROSE for p in story.body):
+    if not any(line_kind(p) == LineKind.PROSE for p in story.body):
         raise ArticleError(f"{name}: no article body found")
     if not headline:
         raise ArticleError(f"{name}: no headline found")
-    body, dateline = _strip_dateline(story.body)
+    body, dateline = strip_dateline(story.body)
     site = _first(page, SITE_SOURCES)
     copyright_text = story.copyright or _page_copyright(tree)
     authors = _authors(page) or story.authors or tuple(b.name for b in story.bios)
@@ -234,8 +234,8 @@ def parse_html(html: str, name: str, url: str = "") -> Article:
         dateline=dateline,
         published=_published(page),
         attribution=tuple(story.attribution),
-        copyright=_copyright_holder(copyright_text),
-        source_url=url or _page_url(page) or _url(copyright_text),
+        copyright=copyright_notice(copyright_text),
+        source_url=url or _page_url(page) or first_url(copyright_text),
         bios=story.bios,
         language=_language(page),
     )
@@ -361,7 +361,7 @@ _DROP = (LineKind.CHROME, LineKind.BANNER, LineKind.DATE, LineKind.CREDIT, LineK
 def _sort(paragraphs: list[tuple[str, str]], headline: str) -> _Story:
     """Split trafilatura's blocks into body and end matter, by the plain-text line kinds."""
     blocks = [(tag, text) for tag, text in paragraphs if any(ch.isalnum() for ch in text)]
-    kinds = [_kind(text) for _, text in blocks]
+    kinds = [line_kind(text) for _, text in blocks]
     # The rail of other stories ends the story, once the story has begun.
     for i, kind in enumerate(kinds):
         if kind == LineKind.END and any(k == LineKind.PROSE for k in kinds[:i]):
@@ -379,7 +379,7 @@ def _sort(paragraphs: list[tuple[str, str]], headline: str) -> _Story:
     bios: dict[str, Bio] = {}
     for i, ((tag, text), kind) in enumerate(zip(blocks, kinds, strict=True)):
         if kind == LineKind.BYLINE:
-            authors.extend(_byline_names(text))
+            authors.extend(byline_names(text))
         elif kind == LineKind.COPYRIGHT:
             copyright_text = copyright_text or text
             ended = ended or i >= tail
@@ -447,7 +447,7 @@ def _person_names(value: str) -> list[str]:
         return []
     # "Jane Doe and John Roe", "By JANE DOE", "Jane Doe, Associated Press": the plain-text
     # byline rule splits them, title-cases capitals and leaves organisations out.
-    names = _byline_names(value if value.lower().startswith("by ") else f"By {value}")
+    names = byline_names(value if value.lower().startswith("by ") else f"By {value}")
     if names:
         return list(names)
     # That rule knows ASCII capitals only; a structured field still names one person.
@@ -501,7 +501,7 @@ def _page_copyright(tree: Any) -> str:
         if len(el) > 4:  # a container: its lines are checked one by one
             continue
         text = _clean(el.text_content())
-        if text and len(text.split()) <= 40 and _kind(text) == LineKind.COPYRIGHT:
+        if text and len(text.split()) <= 40 and line_kind(text) == LineKind.COPYRIGHT:
             return text
     return ""
 
