@@ -8,7 +8,7 @@ import pyloudnorm
 import pytest
 from scipy.signal import lfilter, resample_poly
 
-from broadcast import loudness, runner
+from broadcast import loudness, mix
 from broadcast.errors import ConfigError
 from broadcast.loudness import MP3_MARGIN_DB, Loudness, decode_mp3, measure, normalize, true_peak
 from broadcast.loudness_targets import LAME_CBR_GAIN_DB, target_lufs
@@ -52,31 +52,8 @@ def sine(freq: float, dbfs: float, seconds: float, rate: int, phase: float = 0.0
 
 
 def encode_mp3(samples: np.ndarray, rate: int, path: Path) -> Path:
-    """What the pipeline ships: libmp3lame, 96 kbit/s CBR, mono, 44.1 kHz."""
-    runner.run(
-        [
-            "ffmpeg",
-            "-y",
-            "-v",
-            "error",
-            "-f",
-            "f32le",
-            "-ar",
-            str(rate),
-            "-ac",
-            "1",
-            "-i",
-            "-",
-            "-ar",
-            "44100",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "96k",
-            path,
-        ],
-        stdin=samples.astype("<f4").tobytes(),
-    )
+    """What the pipeline ships (its own encoder): libmp3lame, 96 kbit/s CBR, mono, 44.1 kHz."""
+    mix.encode_mp3(samples, rate, path, 96, 1, 44100)
     return path
 
 
@@ -236,28 +213,7 @@ def test_lame_gain_compensation_lands_on_target(speech: np.ndarray, tmp_path: Pa
 def test_decode_mp3_stereo(tmp_path: Path) -> None:
     x = sine(440, -12.0, 1.0, 44100)
     path = tmp_path / "s.mp3"
-    runner.run(
-        [
-            "ffmpeg",
-            "-y",
-            "-v",
-            "error",
-            "-f",
-            "f32le",
-            "-ar",
-            "44100",
-            "-ac",
-            "2",
-            "-i",
-            "-",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "128k",
-            path,
-        ],
-        stdin=np.stack([x, x], axis=1).astype("<f4").tobytes(),
-    )
+    mix.encode_mp3(x, 44100, path, 128, 2, 44100)  # dual mono, as the pipeline's --stereo
     decoded, rate = decode_mp3(path)
     assert rate == 44100 and decoded.shape[1] == 2
     assert decoded.shape[0] == pytest.approx(44100, rel=0.1)
