@@ -10,6 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "npr-wpsu-putin-kim-meeting.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# What every episode folder holds.
+EPISODE_FILES = frozenset(
+    {"chapters.json", "cover.jpg", "episode.json", "episode.mp3", "script.txt", "transcript.srt", "transcript.vtt"}
+)
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

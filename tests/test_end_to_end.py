@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from audio_probe import container_info, decode, longest_silence_ms
-from conftest import FIXTURES, ROOT, SEED, run_cli
+from conftest import EPISODE_FILES, FIXTURES, ROOT, SEED, run_cli
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
@@ -29,17 +29,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folders[0]
 
 
-def test_episode_folder_holds_the_three_outputs(built: Path) -> None:
+def test_episode_folder_holds_every_output(built: Path) -> None:
     assert built.name == "undated-harbor-town-opens-a-floating-library-for-the-summer"
-    assert sorted(p.name for p in built.iterdir()) == [
-        "chapters.json",
-        "cover.jpg",
-        "episode.json",
-        "episode.mp3",
-        "script.txt",
-        "transcript.srt",
-        "transcript.vtt",
-    ]
+    assert {p.name for p in built.iterdir()} == EPISODE_FILES
     assert sorted(p.name for p in built.parent.iterdir()) == sorted([".feed.lock", built.name, "cover.jpg", "feed.xml"])
 
 

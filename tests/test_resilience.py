@@ -14,18 +14,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ROOT, run_cli
+from conftest import EPISODE_FILES, ROOT, run_cli
 from mutagen.mp3 import MP3
-
-EPISODE_FILES = {
-    "chapters.json",
-    "cover.jpg",
-    "episode.json",
-    "episode.mp3",
-    "script.txt",
-    "transcript.srt",
-    "transcript.vtt",
-}
 
 
 def wire_story(n: int, words: int = 60) -> str:
