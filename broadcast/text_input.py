@@ -57,33 +57,33 @@ _MAX_CONTROL_SHARE = 0.10
 _MAX_NUL_SHARE = 0.01
 
 
+def _read_error(path: Path, exc: OSError) -> InputError:
+    """One line for why a file could not be read, whether stat or read failed."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{path}: no such file")
+    if isinstance(exc, NotADirectoryError):
+        return InputError(f"{path}: no such file (a parent is not a directory)")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{path}: is a directory")
+    if isinstance(exc, PermissionError):
+        return InputError(f"{path}: permission denied")
+    return InputError(f"{path}: cannot read ({exc.strerror or exc})")
+
+
 def read_text(path: Path) -> str:
     """Return the text of `path`, decoded and normalized; InputError if it is not text."""
     try:
         info = path.stat()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except NotADirectoryError:
-        raise InputError(f"{path}: no such file (a parent is not a directory)") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"{path}: is a directory")
-    # A FIFO or device would block or never end; only plain files are articles.
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(f"{path}: not a regular file")
-    if info.st_size > MAX_BYTES:
-        raise InputError(f"{path}: file too large ({info.st_size / 2**20:.1f} MB, limit {MAX_BYTES // 2**20} MB)")
-    try:
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{path}: is a directory")
+        # A FIFO or device would block or never end; only plain files are articles.
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise InputError(f"{path}: file too large ({info.st_size / 2**20:.1f} MB, limit {MAX_BYTES // 2**20} MB)")
         data = path.read_bytes()
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise _read_error(path, exc) from None
     # The file may have grown between stat and read.
     if len(data) > MAX_BYTES:
         raise InputError(f"{path}: file too large (limit {MAX_BYTES // 2**20} MB)")
