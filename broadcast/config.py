@@ -13,10 +13,11 @@ from typing import Any
 from broadcast.errors import ConfigError
 from broadcast.lexicon import Lexicon, load_lexicon
 from broadcast.model import MusicPlan, Pauses, VoiceProfile
+from broadcast.tts import ENGINE_NAMES
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("host", "reporter")
-ENGINES = ("pyttsx3", "piper", "fake")
+ENGINES = ENGINE_NAMES  # one list, owned by the engines
 ID3_VERSIONS = (3, 4)
 LEXICON_FILE = "lexicon.toml"
 
