@@ -46,11 +46,6 @@ class Episode:
     duration_ms: int
 
 
-def spoken_sentences(text: str) -> tuple[str, ...]:
-    """The sentences of a cue that have something to say (not a lone dash or quote)."""
-    return tuple(s for s in split_sentences(text) if any(ch.isalnum() for ch in s))
-
-
 def _warm_up() -> threading.Thread:
     """Import the mastering modules while the main thread waits on the speech worker."""
     thread = threading.Thread(target=lambda: [importlib.import_module(m) for m in _HEAVY_MODULES], daemon=True)
@@ -107,7 +102,7 @@ def build_episode(
     clean_leftovers(output_root)
     warming = _warm_up()
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
-        sentences = [spoken_sentences(cue.text) for cue in script.cues]
+        sentences = [split_sentences(cue.text) for cue in script.cues]
         clips = synthesize_script(sentences, script, settings, Path(tmp), progress)
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
     warming.join()

@@ -73,6 +73,8 @@ def _ends_sentence(before: str) -> bool:
 
 
 def split_sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a cue, each one a clip; a piece with nothing to say (a lone dash
+    or quote) is not a sentence."""
     text = " ".join(text.split())
     out: list[str] = []
     start = 0
@@ -81,10 +83,8 @@ def split_sentences(text: str) -> tuple[str, ...]:
         if _ends_sentence(text[start:end]):
             out.append(text[start:end])
             start = m.end()
-    rest = text[start:].strip()
-    if rest:
-        out.append(rest)
-    return tuple(out)
+    out.append(text[start:].strip())
+    return tuple(s for s in out if any(ch.isalnum() for ch in s))
 
 
 def caption_pieces(sentence: str, max_chars: int = 84) -> tuple[str, ...]:
