@@ -28,9 +28,9 @@ def timed(cmd: list[str]) -> float:
 
 def stage_times(article: Path, runs: int, out: Path, voices: Path) -> dict[str, float]:
     """Median seconds per stage of an in-process build, from the build's progress messages."""
-    from broadcast.build import build_episode
     from broadcast.config import load_settings
-    from broadcast.source import load_article
+    from broadcast.input.source import load_article
+    from broadcast.pipeline import build_episode
 
     settings = load_settings(ROOT / "show.toml", voices)
     samples: dict[str, list[float]] = {}
@@ -58,8 +58,8 @@ def main() -> int:
     parser.add_argument("article", nargs="?", type=Path, default=SEED)
     args = parser.parse_args()
 
-    from broadcast.article import parse_article
-    from broadcast.script import build_script
+    from broadcast.input.plain import parse_article
+    from broadcast.script.write import build_script
 
     script = build_script(parse_article(args.article.read_text(encoding="utf-8"), str(args.article)))
     with tempfile.TemporaryDirectory() as tmp:

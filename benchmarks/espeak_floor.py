@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from broadcast.runner import find_tool
-from broadcast.tts.espeak_library import system_library
+from broadcast.audio.ffmpeg import find_tool
+from broadcast.speech.engines.espeak_library import system_library
 
 _SYNCHRONOUS = 0x02  # AUDIO_OUTPUT_SYNCHRONOUS
 _CHARS_UTF8 = 1

@@ -113,8 +113,8 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _article(arg: str, settings):  # type: ignore[no-untyped-def]
-    from broadcast.preflight import check_article
-    from broadcast.source import load_article
+    from broadcast.input.preflight import check_article
+    from broadcast.input.source import load_article
 
     article = load_article(arg, sys.stdin.buffer)
     check_article(article, "<stdin>" if arg == "-" else arg, settings)
@@ -122,11 +122,11 @@ def _article(arg: str, settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_script(args: argparse.Namespace) -> int:
-    from broadcast.script import build_script, render_script
+    from broadcast.script.write import build_script, render_script
 
     settings = _settings(args)
     script = build_script(_article(args.article, settings))
-    from broadcast.speech import marked, to_spoken
+    from broadcast.speech.spoken import marked, to_spoken
 
     def spoken_marked(cue):  # type: ignore[no-untyped-def]
         return marked(to_spoken(cue.text, settings.lexicon, settings.profile(cue.role).engine))
@@ -140,8 +140,8 @@ def cmd_script(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from broadcast.build import build_episode
-    from broadcast.script import clock
+    from broadcast.pipeline import build_episode
+    from broadcast.script.write import clock
 
     settings = _settings(args)
     article = _article(args.article, settings)
@@ -156,8 +156,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_feed(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    from broadcast.build import publish_feed, show_cover
-    from broadcast.publish import prepare_root
+    from broadcast.pipeline import publish_feed, show_cover
+    from broadcast.publish.files import prepare_root
 
     settings = _settings(args)
     if not args.output.is_dir():
@@ -170,7 +170,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
 
 def cmd_voices(args: argparse.Namespace) -> int:
     from broadcast.config import find_voices_dir, load_voices
-    from broadcast.tts import ENGINE_NAMES, open_engine
+    from broadcast.speech.engines import ENGINE_NAMES, open_engine
 
     for name in ENGINE_NAMES:
         if name == "fake":

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from broadcast.errors import ConfigError
-from broadcast.lexicon import Lexicon, load_lexicon
 from broadcast.model import MusicPlan, Pauses, VoiceProfile
-from broadcast.tts import ENGINE_NAMES
+from broadcast.speech.engines import ENGINE_NAMES
+from broadcast.speech.lexicon import Lexicon, load_lexicon
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("host", "reporter")
@@ -221,7 +221,7 @@ def validate_audio(audio: AudioSettings, where: str) -> None:
         raise ConfigError(f"{where}: sample_rate must be 44100 or 48000")
     if audio.id3_version not in ID3_VERSIONS:
         raise ConfigError(f"{where}: id3_version must be 3 or 4")
-    from broadcast.loudness_targets import target_lufs
+    from broadcast.audio.targets import target_lufs
 
     try:
         target_lufs(audio.loudness, audio.channels)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from broadcast.runner import find_tool
+from broadcast.audio.ffmpeg import find_tool
 
 
 def decode(path: Path, rate: int = 22050) -> tuple[np.ndarray, str]:

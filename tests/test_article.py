@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from broadcast.article import parse_article
 from broadcast.errors import ArticleError
+from broadcast.input.plain import parse_article
 from broadcast.model import Article, Bio
 
 TESTS = Path(__file__).parent

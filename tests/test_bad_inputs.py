@@ -264,7 +264,7 @@ def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
 
 def test_no_espeak_library(tmp_path: Path, plain_config: Path) -> None:
     """No system library and a broken espeakng-loader: the speech worker reports it, the build stops cleanly."""
-    from broadcast.tts.espeak_library import system_library
+    from broadcast.speech.engines.espeak_library import system_library
 
     if system_library():
         pytest.skip("this machine has a system libespeak-ng, which is preferred")

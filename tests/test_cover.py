@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from broadcast.cover import APIC_MAX_BYTES, embedded_copy, generate_cover, validate_cover
 from broadcast.errors import ConfigError
+from broadcast.publish.cover import APIC_MAX_BYTES, embedded_copy, generate_cover, validate_cover
 
 TITLE = "Putin and Kim meet in the Russian Far East to talk about weapons, space and sanctions"
 

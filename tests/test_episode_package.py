@@ -21,7 +21,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from broadcast.runner import find_tool
+from broadcast.audio.ffmpeg import find_tool
 
 SECOND = FIXTURES / "e2e" / "second-wire.txt"
 SHORT = FIXTURES / "e2e" / "short-wire.txt"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError, OutputError
-from broadcast.feed import FeedEpisode, feed_guid, load_episodes, render_feed, write_feed
+from broadcast.publish.feed import FeedEpisode, feed_guid, load_episodes, render_feed, write_feed
 
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "feed" / "episode.json"
 SHOW = ShowSettings(base_url="https://example.org/pod")  # no trailing slash: the feed adds it

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from broadcast.errors import ArticleError, BroadcastError
-from broadcast.html_input import parse_html
+from broadcast.input.html import parse_html
 from broadcast.model import Article
 
 HTML = Path(__file__).resolve().parent / "fixtures" / "html"

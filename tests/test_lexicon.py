@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from broadcast.errors import ConfigError
-from broadcast.lexicon import Entry, Lexicon, apply_lexicon, export_pls, import_pls, load_lexicon
-from broadcast.speech import to_spoken
+from broadcast.speech.lexicon import Entry, Lexicon, apply_lexicon, export_pls, import_pls, load_lexicon
+from broadcast.speech.spoken import to_spoken
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "voices" / "lexicon.toml"

@@ -8,10 +8,10 @@ import pyloudnorm
 import pytest
 from scipy.signal import lfilter, resample_poly
 
-from broadcast import loudness, mix
+from broadcast.audio import loudness, mix
+from broadcast.audio.loudness import MP3_MARGIN_DB, Loudness, decode_mp3, measure, normalize, true_peak
+from broadcast.audio.targets import LAME_CBR_GAIN_DB, target_lufs
 from broadcast.errors import ConfigError
-from broadcast.loudness import MP3_MARGIN_DB, Loudness, decode_mp3, measure, normalize, true_peak
-from broadcast.loudness_targets import LAME_CBR_GAIN_DB, target_lufs
 
 RATE = 22050
 

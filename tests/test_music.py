@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from broadcast.audio.music import arrange, bed_envelope
+from broadcast.audio.sting import write_wav
 from broadcast.model import MusicPlan
-from broadcast.music import arrange, bed_envelope
-from broadcast.sting import write_wav
 
 RATE = 22050
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from broadcast import master as master_module
-from broadcast.build import build_episode
+from broadcast.audio import master as master_module
 from broadcast.config import load_settings
 from broadcast.errors import ToolError
 from broadcast.model import Article, Part
+from broadcast.pipeline import build_episode
 
 ARTICLE = Article(
     headline="Council approves new bridge",

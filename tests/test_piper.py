@@ -21,8 +21,8 @@ from conftest import ROOT, SEED, run_cli
 
 from broadcast.errors import ConfigError, SynthesisError
 from broadcast.model import VoiceProfile
-from broadcast.tts import clip_problem, open_engine, wav_duration_ms
-from broadcast.tts import piper_engine as pe
+from broadcast.speech.engines import clip_problem, open_engine, wav_duration_ms
+from broadcast.speech.engines import piper_engine as pe
 
 INSTALL = "pip install 'broadcast[piper]'"
 SKIP_REASON = f"Piper extra not installed: {INSTALL}"

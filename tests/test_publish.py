@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from broadcast.publish import clean_leftovers, slugify, staged_episode, write_atomic
+from broadcast.publish.files import clean_leftovers, slugify, staged_episode, write_atomic
 
 SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 

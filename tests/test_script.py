@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, SEED
 
-from broadcast.article import parse_article
 from broadcast.config import load_settings
+from broadcast.input.plain import parse_article
 from broadcast.model import Article, Part
-from broadcast.script import build_script, estimate_ms, place_name, render_script
+from broadcast.script.write import build_script, estimate_ms, place_name, render_script
 
 GOLDEN = ROOT / "tests" / "golden" / "seed-script.txt"
 

@@ -14,7 +14,7 @@ from typing import ClassVar
 import pytest
 
 from broadcast.errors import ArticleError, InputError
-from broadcast.source import load_article, looks_like_html
+from broadcast.input.source import load_article, looks_like_html
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HTML = FIXTURES / "html"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from broadcast.speech import Change, Spoken, marked, to_spoken
+from broadcast.speech.spoken import Change, Spoken, marked, to_spoken
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "seed-script.txt"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from broadcast.audio.sting import make_sting, write_wav
 from broadcast.errors import OutputError
-from broadcast.sting import make_sting, write_wav
 
 
 @pytest.mark.parametrize(("rate", "seconds"), [(44100, 2.5), (22050, 2.5), (48000, 1.5)])
@@ -60,7 +60,7 @@ def test_write_wav_unwritable(tmp_path: Path) -> None:
 
 
 def test_shipped_sting_is_what_the_code_makes(tmp_path: Path) -> None:
-    from broadcast.sting import main
+    from broadcast.audio.sting import main
 
     assert main([str(tmp_path / "sting.wav")]) == 0
     shipped = Path(__file__).resolve().parent.parent / "seeds" / "sting.wav"

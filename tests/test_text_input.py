@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from broadcast import text_input
 from broadcast.errors import InputError
-from broadcast.text_input import decode_bytes, read_text
+from broadcast.input import text_file as text_input
+from broadcast.input.text_file import decode_bytes, read_text
 
 
 def write(tmp_path: Path, data: bytes, name: str = "story.txt") -> Path:

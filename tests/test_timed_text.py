@@ -5,8 +5,8 @@ import json
 import pytest
 
 from broadcast.model import Chapter, SentenceTiming
-from broadcast.sentences import caption_pieces, split_sentences
-from broadcast.timed_text import captions, render_chapters_json, render_srt, render_vtt
+from broadcast.publish.timed_text import captions, render_chapters_json, render_srt, render_vtt
+from broadcast.script.sentences import caption_pieces, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
 from scipy.signal import firwin, lfilter
 
-from broadcast import runner
+from broadcast.audio import ffmpeg
 from broadcast.errors import ToolError
 
 # MP3 encoding reshapes the waveform (quantisation noise, lowpass, resampling to
@@ -271,7 +271,7 @@ _STREAM = re.compile(r"Stream #\S+ Audio: pcm_f32le, (\d+) Hz, (mono|stereo),")
 
 def decode_mp3(path: Path) -> tuple[np.ndarray, int]:
     """Decode an MP3 (mono or stereo) to float32 (n,) or (n, 2) and its rate, with ffmpeg."""
-    proc = runner.run(["ffmpeg", "-hide_banner", "-nostdin", "-i", path, "-f", "f32le", "-"])
+    proc = ffmpeg.run(["ffmpeg", "-hide_banner", "-nostdin", "-i", path, "-f", "f32le", "-"])
     found = _STREAM.findall(proc.stderr.decode("utf-8", "replace"))
     if not found:
         raise ToolError(f"ffmpeg did not report a mono or stereo stream in {Path(path).name}")

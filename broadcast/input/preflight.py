@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from broadcast.config import Settings
 from broadcast.errors import ArticleError
-from broadcast.language import language_problem
+from broadcast.input.language import language_problem
 from broadcast.model import Article
 
 # About two hours at a newsreader's pace: a longer text is a book or a scraping accident.

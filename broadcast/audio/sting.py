@@ -81,12 +81,12 @@ def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m broadcast.sting OUT.wav: write the shipped sting (seeds/sting.wav)."""
+    """python -m broadcast.audio.sting OUT.wav: write the shipped sting (seeds/sting.wav)."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m broadcast.sting OUT.wav", file=sys.stderr)
+        print("usage: python -m broadcast.audio.sting OUT.wav", file=sys.stderr)
         return 2
     write_wav(Path(args[0]), make_sting(), 44100)
     return 0

@@ -11,9 +11,9 @@ from typing import Any
 from broadcast import __version__
 from broadcast.config import Settings
 from broadcast.model import Article, Script, Timeline
-from broadcast.publish import slugify
-from broadcast.tags import TagValues
-from broadcast.timed_text import captions, render_chapters_json, render_srt, render_vtt
+from broadcast.publish.files import slugify
+from broadcast.publish.tags import TagValues
+from broadcast.publish.timed_text import captions, render_chapters_json, render_srt, render_vtt
 
 
 def episode_guid(article: Article) -> str:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from broadcast.errors import ConfigError, SynthesisError
 from broadcast.model import VoiceProfile
-from broadcast.tts import VoiceInfo
-from broadcast.tts.worker_client import WorkerProcess
+from broadcast.speech.engines import VoiceInfo
+from broadcast.speech.engines.worker_client import WorkerProcess
 
 _START_TIMEOUT_S = 30.0
 # espeak runs at hundreds of times real time; a clip that takes longer than
@@ -19,7 +19,7 @@ _PER_WORD_TIMEOUT_S = 0.05
 def _worker() -> WorkerProcess:
     # pyttsx3 prints "Audio saved to ..." for every file: not an error.
     return WorkerProcess(
-        "broadcast.tts.pyttsx3_worker", "speech engine", _START_TIMEOUT_S, ignore_stderr=("Audio saved to",)
+        "broadcast.speech.engines.pyttsx3_worker", "speech engine", _START_TIMEOUT_S, ignore_stderr=("Audio saved to",)
     )
 
 

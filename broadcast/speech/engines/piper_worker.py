@@ -19,7 +19,7 @@ import sys
 import wave
 from typing import Any
 
-from broadcast.tts.worker_loop import Handler, serve
+from broadcast.speech.engines.worker_loop import Handler, serve
 
 # Each clip is peak-normalized to this level times the profile's volume: -1 dBFS,
 # where Piper's speech sits at about -21 dBFS RMS, the level of espeak-ng at

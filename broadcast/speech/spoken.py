@@ -3,7 +3,7 @@
 The producer's script stays as written; this pure stage derives the words the engine
 speaks so it sounds like a newsreader: "2019" -> "twenty nineteen", "U.S." -> "U S",
 "Sen." -> "Senator", an em dash -> a comma's pause. It walks the ordered rule table in
-`broadcast.speech_rules` over the ORIGINAL text: each rule claims spans nobody has
+`broadcast.speech.rules` over the ORIGINAL text: each rule claims spans nobody has
 claimed yet, so no rule ever sees another rule's output and every change keeps the
 offsets of the words it replaced. The lexicon claims its spans first, so names it
 respells are never re-normalized. Text that no rule claims is passed through untouched.
@@ -18,8 +18,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from broadcast.lexicon import Lexicon, lexicon_changes
-from broadcast.speech_rules import RULES, Change, Rule
+from broadcast.speech.lexicon import Lexicon, lexicon_changes
+from broadcast.speech.rules import RULES, Change, Rule
 
 __all__ = ["Change", "Spoken", "marked", "to_spoken"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from broadcast.errors import ConfigError
-from broadcast.speech_rules import Change
+from broadcast.speech.rules import Change
 
 PLS_NS = "http://www.w3.org/2005/01/pronunciation-lexicon"
 # PLS has no notion of case; this foreign attribute carries it, and other tools ignore it.

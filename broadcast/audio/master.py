@@ -6,12 +6,12 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+from broadcast.audio.loudness import Loudness, decode_mp3, measure, normalize
+from broadcast.audio.mix import Track, encode_mp3, shift_timeline, to_float
+from broadcast.audio.music import arrange
+from broadcast.audio.targets import LAME_CBR_GAIN_DB, target_lufs
 from broadcast.config import AudioSettings
-from broadcast.loudness import Loudness, decode_mp3, measure, normalize
-from broadcast.loudness_targets import LAME_CBR_GAIN_DB, target_lufs
-from broadcast.mix import Track, encode_mp3, shift_timeline, to_float
 from broadcast.model import Part, Timeline
-from broadcast.music import arrange
 
 Progress = Callable[[str], None]
 

@@ -1,6 +1,6 @@
 """The ordered rule table that turns written news copy into words a TTS engine reads well.
 
-Each rule is (name, compiled regex, speak function). `broadcast.speech` walks the
+Each rule is (name, compiled regex, speak function). `broadcast.speech.spoken` walks the
 table in order over the ORIGINAL text; the first rule to claim a span owns it, so
 specific formats (money, dates, times) sit before the general ones (plain numbers).
 A speak function returns the spoken words, or None when it is unsure: the span is

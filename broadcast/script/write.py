@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Callable, Mapping
 
 from broadcast.model import Article, Cue, Part, Pauses, Script
-from broadcast.sentences import split_sentences
+from broadcast.script.sentences import split_sentences
 
 # Who reads each part. A table, so recasting a part is a one-line change.
 PART_ROLES: dict[Part, str] = {

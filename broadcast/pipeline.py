@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from broadcast.audio.mix import assemble
 from broadcast.config import Settings
-from broadcast.episode import (
+from broadcast.model import Article, Script, Timeline
+from broadcast.publish.episode import (
     COVER_FILE,
     episode_name,
     episode_record,
@@ -24,16 +26,14 @@ from broadcast.episode import (
     tag_values,
     text_outputs,
 )
-from broadcast.mix import assemble
-from broadcast.model import Article, Script, Timeline
-from broadcast.publish import clean_leftovers, feed_lock, prepare_root, staged_episode, write_atomic
-from broadcast.script import build_script, gaps_ms, render_script
-from broadcast.sentences import split_sentences
-from broadcast.speech import to_spoken
-from broadcast.tts import Engine, open_engine, synthesize_checked
+from broadcast.publish.files import clean_leftovers, feed_lock, prepare_root, staged_episode, write_atomic
+from broadcast.script.sentences import split_sentences
+from broadcast.script.write import build_script, gaps_ms, render_script
+from broadcast.speech.engines import Engine, open_engine, synthesize_checked
+from broadcast.speech.spoken import to_spoken
 
 Progress = Callable[[str], None]
-_HEAVY_MODULES = ("broadcast.master", "broadcast.feed", "broadcast.tags")
+_HEAVY_MODULES = ("broadcast.audio.master", "broadcast.publish.feed", "broadcast.publish.tags")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def synthesize_script(
 
 def show_cover(settings: Settings) -> bytes:
     """The user's cover (validated) or one generated from the show's name."""
-    from broadcast.cover import generate_cover, validate_cover
+    from broadcast.publish.cover import generate_cover, validate_cover
 
     if settings.show.cover:
         path = Path(settings.show.cover)
@@ -106,10 +106,10 @@ def build_episode(
         clips = synthesize_script(sentences, script, settings, Path(tmp), progress)
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
     warming.join()
-    from broadcast.cover import embedded_copy
-    from broadcast.feed import FEED_NAME, base_url
-    from broadcast.master import master
-    from broadcast.tags import mp3_facts, write_tags
+    from broadcast.audio.master import master
+    from broadcast.publish.cover import embedded_copy
+    from broadcast.publish.feed import FEED_NAME, base_url
+    from broadcast.publish.tags import mp3_facts, write_tags
 
     name = episode_name(article, output_root)
     with staged_episode(output_root, name) as stage:
@@ -136,7 +136,7 @@ def build_episode(
 
 def publish_feed(output_root: Path, settings: Settings, cover: bytes, now: datetime | None = None) -> Path:
     """Rewrite output/feed.xml (and the show cover) from every episode folder, under a lock."""
-    from broadcast.feed import write_feed
+    from broadcast.publish.feed import write_feed
 
     with feed_lock(output_root):
         cover_path = output_root / COVER_FILE

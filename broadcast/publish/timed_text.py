@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from broadcast.model import Chapter, SentenceTiming
-from broadcast.sentences import caption_pieces
+from broadcast.script.sentences import caption_pieces
 
 # WebVTT voice names per role (<v Host>...).
 SPEAKERS = {"host": "Host", "reporter": "Reporter"}

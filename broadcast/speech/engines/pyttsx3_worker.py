@@ -14,8 +14,8 @@ import time
 import wave
 from typing import Any
 
-from broadcast.tts.espeak_library import load_espeak
-from broadcast.tts.worker_loop import Handler, serve
+from broadcast.speech.engines.espeak_library import load_espeak
+from broadcast.speech.engines.worker_loop import Handler, serve
 
 _PLAYING_WAIT_S = 5.0
 

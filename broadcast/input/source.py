@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from broadcast import __version__
-from broadcast.article import parse_article
 from broadcast.errors import InputError
-from broadcast.html_input import parse_html
+from broadcast.input.html import parse_html
+from broadcast.input.plain import parse_article
+from broadcast.input.text_file import MAX_BYTES, decode_bytes, read_text
 from broadcast.model import Article
-from broadcast.text_input import MAX_BYTES, decode_bytes, read_text
 
 STDIN = "<stdin>"
 USER_AGENT = f"broadcast/{__version__} (news-to-podcast builder; Python urllib)"

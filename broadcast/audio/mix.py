@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 
 with warnings.catch_warnings():
-    # pydub looks for ffmpeg at import; we never let it run ffmpeg (see runner).
+    # pydub looks for ffmpeg at import; we never let it run ffmpeg (see ffmpeg.py).
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 
-from broadcast import runner
+from broadcast.audio import ffmpeg
 from broadcast.errors import OutputError, SynthesisError, ToolError
 from broadcast.model import Chapter, Cue, CueTiming, Pauses, SentenceTiming, Timeline
 
@@ -144,7 +144,7 @@ def encode_mp3(samples: np.ndarray, rate: int, path: Path, bitrate_kbps: int, ch
 
 
 def _run_encoder(pcm: bytes, rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> None:
-    runner.run(
+    ffmpeg.run(
         [
             "ffmpeg",
             "-hide_banner",

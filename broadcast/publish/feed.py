@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError, OutputError
-from broadcast.publish import write_atomic
+from broadcast.publish.files import write_atomic
 
 FEED_NAME = "feed.xml"
 GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")  # of podcast:guid

@@ -6,7 +6,7 @@ what trafilatura derived itself (it mixes sources: a WebSite name as the site, a
 meta author next to the JSON-LD ones, a date without its time).
 
 The extracted paragraphs then go through the plain-text rules of
-`broadcast.article`: chrome, bylines, date stamps, captions and credits are
+`broadcast.input.plain`: chrome, bylines, date stamps, captions and credits are
 dropped, the dateline is taken off, and attribution, copyright and bio lines at
 the end of the story leave the body.
 """
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from broadcast.article import (
+from broadcast.errors import ArticleError, ToolError
+from broadcast.input.plain import (
     BIO_START,
     ORG_WORDS,
     LineKind,
@@ -31,7 +32,6 @@ from broadcast.article import (
     line_kind,
     strip_dateline,
 )
-from broadcast.errors import ArticleError, ToolError
 from broadcast.model import Article, Bio
 
 # Elements removed before extraction. trafilatura drops most figures itself, but a

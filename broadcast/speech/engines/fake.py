@@ -12,7 +12,7 @@ import wave
 from pathlib import Path
 
 from broadcast.model import VoiceProfile
-from broadcast.tts import VoiceInfo
+from broadcast.speech.engines import VoiceInfo
 
 RATE_HZ = 22050
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from broadcast.errors import ConfigError, SynthesisError
 from broadcast.model import VoiceProfile
-from broadcast.tts import VoiceInfo
-from broadcast.tts.worker_client import WorkerProcess
+from broadcast.speech.engines import VoiceInfo
+from broadcast.speech.engines.worker_client import WorkerProcess
 
 INSTALL_HINT = "pip install 'broadcast[piper]'"
 _REQUIRED_MODULES = ("piper", "onnxruntime")
@@ -147,7 +147,7 @@ def installed_voices() -> dict[str, tuple[Path, VoiceInfo]]:
 
 def _worker() -> WorkerProcess:
     return WorkerProcess(
-        "broadcast.tts.piper_worker",
+        "broadcast.speech.engines.piper_worker",
         "piper engine",
         _START_TIMEOUT_S,
         reply_error=lambda reply: missing_extra_error(str(reply.get("error", ""))) if reply.get("missing") else None,

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import lfilter
 
-from broadcast import runner
+from broadcast.audio import ffmpeg
 from broadcast.errors import ConfigError, ToolError
 from broadcast.model import MusicPlan
 
@@ -35,7 +35,7 @@ def decode_music(path: Path, rate: int) -> np.ndarray:
     if not path.is_file():
         raise ConfigError(f"{path}: music file not found")
     try:
-        proc = runner.run(
+        proc = ffmpeg.run(
             ["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
         )
     except ToolError as exc:

@@ -41,9 +41,9 @@ class Engine(Protocol):
 
 def _engine_table() -> dict[str, type]:
     # Imported late: an engine's dependencies load only when it is chosen.
-    from broadcast.tts.fake import FakeEngine
-    from broadcast.tts.piper_engine import PiperEngine
-    from broadcast.tts.pyttsx3_engine import Pyttsx3Engine
+    from broadcast.speech.engines.fake import FakeEngine
+    from broadcast.speech.engines.piper_engine import PiperEngine
+    from broadcast.speech.engines.pyttsx3_engine import Pyttsx3Engine
 
     return {"pyttsx3": Pyttsx3Engine, "piper": PiperEngine, "fake": FakeEngine}
 

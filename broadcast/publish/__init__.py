@@ -1,0 +1,1 @@
+"""Stage 5: the episode folder, ID3 tags, transcripts, chapters, cover and the feed."""

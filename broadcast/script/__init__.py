@@ -1,0 +1,1 @@
+"""Stage 2: Article -> Script (cues), and sentence splitting."""

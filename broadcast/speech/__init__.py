@@ -1,0 +1,1 @@
+"""Stage 3: Script -> spoken text (vocabulary, rules, lexicon) and the speech engines."""
