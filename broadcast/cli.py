@@ -126,16 +126,13 @@ def cmd_script(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     script = build_script(_article(args.article, settings))
-    from broadcast.speech.spoken import marked, to_spoken
-
-    def spoken_marked(cue):  # type: ignore[no-untyped-def]
-        return marked(to_spoken(cue.text, settings.lexicon, settings.profile(cue.role).engine))
-
+    blocks = None
     if args.spoken:
-        text = render_script(script, settings.rates, settings.audio.pauses, spoken_marked)
-    else:
-        text = render_script(script, settings.rates, settings.audio.pauses)
-    sys.stdout.write(text)
+        from broadcast.speech.spoken import marked, speak_script
+
+        spoken = speak_script(script, settings.lexicon, settings.profile)
+        blocks = [[marked(s) for s in cue.spoken] for cue in spoken.cues]
+    sys.stdout.write(render_script(script, settings.rates, settings.audio.pauses, blocks))
     return 0
 
 

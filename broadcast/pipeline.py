@@ -10,14 +10,14 @@ import importlib
 import json
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from broadcast.audio.mix import assemble
 from broadcast.config import Settings
-from broadcast.model import Article, Script, Timeline
+from broadcast.model import Article, Timeline
 from broadcast.publish.episode import (
     COVER_FILE,
     episode_name,
@@ -27,10 +27,9 @@ from broadcast.publish.episode import (
     text_outputs,
 )
 from broadcast.publish.files import clean_leftovers, feed_lock, prepare_root, staged_episode, write_atomic
-from broadcast.script.sentences import split_sentences
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
-from broadcast.speech.spoken import to_spoken
+from broadcast.speech.spoken import SpokenScript, speak_script
 
 Progress = Callable[[str], None]
 _HEAVY_MODULES = ("broadcast.audio.master", "broadcast.publish.feed", "broadcast.publish.tags")
@@ -53,9 +52,7 @@ def _warm_up() -> threading.Thread:
     return thread
 
 
-def synthesize_script(
-    sentences: Sequence[Sequence[str]], script: Script, settings: Settings, workdir: Path, progress: Progress
-) -> list[list[Path]]:
+def synthesize_script(spoken: SpokenScript, settings: Settings, workdir: Path, progress: Progress) -> list[list[Path]]:
     """One clip per sentence, so captions and timings are measured, not guessed."""
     engines: dict[str, Engine] = {}
     clips: list[list[Path]] = []
@@ -65,15 +62,14 @@ def synthesize_script(
             if profile.engine not in engines:
                 engines[profile.engine] = open_engine(profile.engine)
             engines[profile.engine].check(profile)
-        for n, (cue, texts) in enumerate(zip(script.cues, sentences, strict=True)):
-            profile = settings.profile(cue.role)
+        for n, cue in enumerate(spoken.cues):
+            profile = settings.profile(cue.cue.role)
             clips.append([])
-            for k, text in enumerate(texts):
+            for k, sentence in enumerate(cue.spoken):
                 path = workdir / f"cue-{n:03d}-{k:03d}.wav"
-                spoken = to_spoken(text, settings.lexicon, profile.engine).text
-                synthesize_checked(engines[profile.engine], spoken, profile, path)
+                synthesize_checked(engines[profile.engine], sentence.text, profile, path)
                 clips[-1].append(path)
-            progress(f"spoke cue {n + 1}/{len(script.cues)}")
+            progress(f"spoke cue {n + 1}/{len(spoken.cues)}")
     finally:
         for engine in engines.values():
             engine.close()
@@ -102,8 +98,9 @@ def build_episode(
     clean_leftovers(output_root)
     warming = _warm_up()
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
-        sentences = [split_sentences(cue.text) for cue in script.cues]
-        clips = synthesize_script(sentences, script, settings, Path(tmp), progress)
+        spoken = speak_script(script, settings.lexicon, settings.profile)
+        clips = synthesize_script(spoken, settings, Path(tmp), progress)
+        sentences = [cue.written for cue in spoken.cues]
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
     warming.join()
     from broadcast.audio.master import master

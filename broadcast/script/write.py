@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 
 from broadcast.model import Article, Cue, Part, Pauses, Script
 from broadcast.script.sentences import split_sentences
@@ -126,10 +126,12 @@ def clock(ms: int) -> str:
 
 
 def render_script(
-    script: Script, rates: Mapping[str, int], pauses: Pauses, text_of: Callable[[Cue], str] = lambda c: c.text
+    script: Script, rates: Mapping[str, int], pauses: Pauses, blocks: Sequence[Sequence[str]] | None = None
 ) -> str:
-    """The script as printed for review and saved as script.txt; `text_of` may show
-    another form of each cue (the spoken form, with its changes marked)."""
+    """The script as printed for review and saved as script.txt. `blocks` may show
+    another form of each cue as separately wrapped blocks (the spoken form shows one
+    block per sentence, each one a clip, with its changes marked; a block's wrapped
+    lines hang under its first, so each clip starts at the margin)."""
     when = script.published.strftime("%Y-%m-%d %H:%M %Z").strip() if script.published else "unknown"
     rate_note = ", ".join(f"{role} {rate} wpm" for role, rate in rates.items())
     lines = [
@@ -141,5 +143,7 @@ def render_script(
     ]
     for n, cue in enumerate(script.cues, 1):
         lines += ["", f"[{n:02d}] {cue.part.value} ({cue.role})"]
-        lines += textwrap.wrap(text_of(cue), _WRAP, initial_indent="    ", subsequent_indent="    ")
+        hang = "      " if blocks is not None else "    "
+        for block in blocks[n - 1] if blocks is not None else (cue.text,):
+            lines += textwrap.wrap(block, _WRAP, initial_indent="    ", subsequent_indent=hang)
     return "\n".join(lines) + "\n"

@@ -16,18 +16,52 @@ e.g. "met in {2019 → twenty nineteen}"; a change whose spoken side is empty sh
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from broadcast.model import Cue, Script, VoiceProfile
+from broadcast.script.sentences import split_sentences
 from broadcast.speech.lexicon import Lexicon, lexicon_changes
 from broadcast.speech.rules import RULES, Change, Rule
 
-__all__ = ["Change", "Spoken", "marked", "to_spoken"]
+__all__ = ["Change", "Spoken", "SpokenCue", "SpokenScript", "marked", "speak_script", "to_spoken"]
 
 
 @dataclass(frozen=True)
 class Spoken:
     text: str  # what the engine is given
     changes: tuple[Change, ...]  # in order of position; offsets in the written text
+
+
+@dataclass(frozen=True)
+class SpokenCue:
+    """A cue as the engine hears it: one Spoken per sentence, and each sentence is one clip."""
+
+    cue: Cue
+    engine: str  # the engine of the cue's voice: it decides how the lexicon respells
+    written: tuple[str, ...]  # the cue's sentences as written
+    spoken: tuple[Spoken, ...]  # the same sentences, as spoken
+
+
+@dataclass(frozen=True)
+class SpokenScript:
+    """The one spoken form of a script: what `script --spoken` shows is what the build speaks."""
+
+    script: Script
+    cues: tuple[SpokenCue, ...]
+
+
+def speak_script(script: Script, lexicon: Lexicon | None, profile: Callable[[str], VoiceProfile]) -> SpokenScript:
+    """Split each cue into sentences first, then normalize each sentence on its own:
+    the sentence is the unit the engine receives, so an abbreviation is expanded in
+    the same piece of text that is spoken ("Maj. Gen." never straddles two clips).
+    `profile` gives the voice of a role; its engine decides how the lexicon respells."""
+    cues = []
+    for cue in script.cues:
+        engine = profile(cue.role).engine
+        written = split_sentences(cue.text)
+        cues.append(SpokenCue(cue, engine, written, tuple(to_spoken(s, lexicon, engine) for s in written)))
+    return SpokenScript(script, tuple(cues))
 
 
 class _Claims:
