@@ -117,7 +117,7 @@ def _article(arg: str, settings):  # type: ignore[no-untyped-def]
     from broadcast.input.source import load_article
 
     article = load_article(arg, sys.stdin.buffer)
-    check_article(article, "<stdin>" if arg == "-" else arg, settings)
+    check_article(article, "<stdin>" if arg == "-" else arg, [p.voice for _, p in settings.voices])
     return article
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from broadcast.config import Settings
+from collections.abc import Sequence
+
 from broadcast.errors import ArticleError
 from broadcast.input.language import language_problem
 from broadcast.model import Article
@@ -13,12 +14,13 @@ MAX_WORDS = 20_000
 MIN_WORDS = 8
 
 
-def check_article(article: Article, name: str, settings: Settings) -> None:
+def check_article(article: Article, name: str, voice_ids: Sequence[str]) -> None:
+    """`voice_ids` are the voices that will read it: the article must be in their language."""
     words = sum(len(p.split()) for p in article.body)
     if words > MAX_WORDS:
         raise ArticleError(f"{name}: article too long to voice: {words} words (limit {MAX_WORDS})")
     if words < MIN_WORDS:
         raise ArticleError(f"{name}: article body too short to voice: {words} words")
-    problem = language_problem(" ".join(article.body), [p.voice for _, p in settings.voices])
+    problem = language_problem(" ".join(article.body), list(voice_ids))
     if problem:
         raise ArticleError(f"{name}: {problem}")
