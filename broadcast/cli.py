@@ -27,6 +27,16 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
     p.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
+    p.add_argument("--title", metavar="TEXT", help="the headline to use, whatever the page says")
+    p.add_argument(
+        "--author",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a reporter's name (repeat for each); replaces the byline",
+    )
+    p.add_argument("--date", metavar="DATE", help="publication date, YYYY-MM-DD or YYYY-MM-DDTHH:MM[+HH:MM]")
+    p.add_argument("--source-name", metavar="NAME", help="the station or publication named on air")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -112,12 +122,17 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return replace(settings, audio=audio)
 
 
-def _article(arg: str, settings):  # type: ignore[no-untyped-def]
+def _article(args: argparse.Namespace, settings):  # type: ignore[no-untyped-def]
+    from broadcast.input.overrides import Overrides, apply_overrides
     from broadcast.input.preflight import check_article
     from broadcast.input.source import load_article
+    from broadcast.model import Article
 
-    article = load_article(arg, sys.stdin.buffer)
-    check_article(article, "<stdin>" if arg == "-" else arg, [p.voice for _, p in settings.voices])
+    overrides = Overrides(args.title, tuple(args.author), args.date, args.source_name)
+    apply_overrides(Article(headline="", body=()), overrides)  # a bad value fails before any download
+    article = apply_overrides(load_article(args.article, sys.stdin.buffer), overrides)
+    name = "<stdin>" if args.article == "-" else args.article
+    check_article(article, name, [p.voice for _, p in settings.voices])
     return article
 
 
@@ -125,7 +140,7 @@ def cmd_script(args: argparse.Namespace) -> int:
     from broadcast.script.write import build_script, render_script
 
     settings = _settings(args)
-    script = build_script(_article(args.article, settings))
+    script = build_script(_article(args, settings))
     blocks = None
     if args.spoken:
         from broadcast.speech.spoken import marked, speak_script
@@ -141,7 +156,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from broadcast.script.write import clock
 
     settings = _settings(args)
-    article = _article(args.article, settings)
+    article = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
     episode = build_episode(article, settings, args.output, progress)
     if not args.quiet:
