@@ -42,12 +42,6 @@ class Month:
 
 
 @dataclass(frozen=True)
-class Weekday:
-    name: str
-    abbreviations: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Zone:
     abbreviation: str
     iana: str  # for zoneinfo.ZoneInfo
@@ -65,7 +59,7 @@ class Unit:
 class Vocabulary:
     abbreviations: tuple[Abbreviation, ...]
     months: tuple[Month, ...]
-    weekdays: tuple[Weekday, ...]
+    weekdays: tuple[str, ...]  # from Monday
     zones: MappingProxyType[str, Zone]
     units: MappingProxyType[str, Unit]
     letters: frozenset[str]  # capital words read letter by letter
@@ -107,7 +101,7 @@ def _load() -> Vocabulary:
     return Vocabulary(
         abbreviations=_abbreviations(data["abbreviations"]),
         months=tuple(Month(n, m["name"], tuple(m["abbreviations"])) for n, m in enumerate(data["months"], start=1)),
-        weekdays=tuple(Weekday(d["name"], tuple(d["abbreviations"])) for d in data["weekdays"]),
+        weekdays=tuple(data["weekdays"]["names"]),
         zones=MappingProxyType({k: Zone(k, z["iana"], z["say"]) for k, z in data["zones"].items()}),
         units=MappingProxyType({k: Unit(k, one, many) for k, (one, many) in data["units"].items()}),
         letters=frozenset(data["initialisms"]["letters"]),
