@@ -9,7 +9,9 @@ in vocabulary.toml shipped inside the package, loaded once at import into frozen
 from __future__ import annotations
 
 import enum
+import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -77,6 +79,11 @@ class Vocabulary:
         return frozenset(a.written for a in self.abbreviations) | frozenset(
             abbr for m in self.months for abbr in m.abbreviations
         )
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of the words, longest first: "Sept" before "Sep", "Sens" before "Sen"."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _abbreviations(tables: dict[str, dict[str, Any]]) -> tuple[Abbreviation, ...]:

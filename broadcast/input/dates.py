@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from broadcast.vocabulary import VOCABULARY
+from broadcast.vocabulary import VOCABULARY, alternation
 
 _I = re.IGNORECASE
 
@@ -23,17 +23,13 @@ MONTHS: dict[str, int] = {
 ZONES: dict[str, str] = {z.abbreviation: z.iana for z in VOCABULARY.zones.values()}
 
 
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 _LABEL = r"(?:(?P<label>first published|last updated|updated|published|posted)\b\s*(?:on\s+)?:?\s*)?"
-_WEEKDAY = rf"(?:(?:{_alternation(VOCABULARY.weekdays)}),?\s+)?"
-_MONTH = rf"(?P<month>{_alternation(MONTHS)})\.?"
+_WEEKDAY = rf"(?:(?:{alternation(VOCABULARY.weekdays)}),?\s+)?"
+_MONTH = rf"(?P<month>{alternation(MONTHS)})\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _TIME = (
     r"(?:(?:\s*,|\s+at|\s*[|·•—\u2013-])?\s*(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?"
-    rf"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s+(?P<zone>{_alternation(ZONES)}))?)?"
+    rf"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s+(?P<zone>{alternation(ZONES)}))?)?"
 )
 # Whole-line date stamps: "Updated September 11, 2023 at 2:59 PM ET", "11 Sept. 2023".
 DATES: tuple[re.Pattern[str], ...] = (

@@ -11,11 +11,11 @@ the match through `m.string`, which is always the original text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from broadcast.speech.numbers import DIGITS, cardinal, digits, is_year, number, ordinal, plural, year
-from broadcast.vocabulary import VOCABULARY, Place
+from broadcast.vocabulary import VOCABULARY, Place, alternation
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ _NOT_BEFORE_NUM = r"(?<![\w.,:$£€¥])(?<!\w['’])"  # nor inside a word ("A'
 _MONTHS = [m.name for m in VOCABULARY.months]
 _MONTH_ABBR = {abbr: m.name for m in VOCABULARY.months for abbr in m.abbreviations}
 _MONTH_NAME = "|".join(_MONTHS)
-_MONTH = rf"(?P<month>{_MONTH_NAME}|(?:{'|'.join(sorted(_MONTH_ABBR, key=len, reverse=True))})\.?)"
+_MONTH = rf"(?P<month>{_MONTH_NAME}|(?:{alternation(_MONTH_ABBR)})\.?)"
 
 
 def _month(m: re.Match[str]) -> str:
@@ -151,7 +151,7 @@ def _month_year(m: re.Match[str]) -> str | None:
 # --- clock times ----------------------------------------------------------------------
 
 _ZONES = {z.abbreviation: z.spoken for z in VOCABULARY.zones.values()}
-_ZONE = r"(?:\s+(?P<zone>" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")(?!\w))?"
+_ZONE = rf"(?:\s+(?P<zone>{alternation(_ZONES)})(?!\w))?"
 
 
 def _zone(m: re.Match[str]) -> str:
@@ -416,11 +416,6 @@ def _rule(name: str, pattern: str, speak: Callable[[re.Match[str]], str | None])
     return Rule(name, re.compile(pattern), speak)
 
 
-def _alternation(words: Iterable[str]) -> str:
-    # Longest first: "Sept" before "Sep", "Sens" before "Sen".
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 _YEAR4 = r"(?:1[1-9]|20)\d\d"  # 1100..2099
 _DATE_YEAR = rf"(?:,?\s+(?P<year>\d{{4}}){_NOT_AFTER_NUM})?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -433,12 +428,12 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "unit",
         rf"{_NOT_BEFORE_NUM}(?:(?P<a>{_DEC})[-–])?(?P<n>{_DEC})\s?"
-        rf"(?P<unit>{_alternation(u for u in _UNITS if not u.startswith('°'))})(?P<dot>\.)?(?![\w/]|\.\w)",
+        rf"(?P<unit>{alternation(u for u in _UNITS if not u.startswith('°'))})(?P<dot>\.)?(?![\w/]|\.\w)",
         _measure,
     ),
     _rule(
         "set-phrase",
-        rf"(?<![\w/.,])(?:{_alternation(_SET_PHRASES)})(?![\w/]|[.,]\d)",
+        rf"(?<![\w/.,])(?:{alternation(_SET_PHRASES)})(?![\w/]|[.,]\d)",
         lambda m: _SET_PHRASES[m.group()],
     ),
     _rule("phone", _PHONE, _phone),
@@ -470,14 +465,14 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "number-sign",
-        rf"(?:\b(?P<sign>{_alternation(_NUMBER_SIGNS)})\.\s?|#\s?)(?P<n>{_NUM}){_NOT_AFTER_NUM}",
+        rf"(?:\b(?P<sign>{alternation(_NUMBER_SIGNS)})\.\s?|#\s?)(?P<n>{_NUM}){_NOT_AFTER_NUM}",
         lambda m: f"{_NUMBER_SIGNS[m.group('sign')] if m.group('sign') else 'number'} {number(m.group('n'))}",
     ),
     _rule("number", rf"{_NOT_BEFORE_NUM}(?P<n>{_DEC}){_NOT_AFTER_NUM}", lambda m: number(m.group("n"))),
-    _rule("title", rf"\b(?P<abbr>{_alternation(_TITLES)})\.(?={_GAP}[A-Z])", _title),
-    _rule("abbreviation", rf"\b(?P<abbr>{_alternation(_SAINT_OR_STREET)})\.(?!\w)", _saint_or_street),
-    _rule("abbreviation", rf"\b(?P<abbr>{_alternation(_SUFFIXES)})\.(?!\w)", _suffix),
-    _rule("abbreviation", rf"(?<![\w.])(?P<abbr>{_alternation(_PLAIN)})\.(?!\w)", _plain_abbreviation),
+    _rule("title", rf"\b(?P<abbr>{alternation(_TITLES)})\.(?={_GAP}[A-Z])", _title),
+    _rule("abbreviation", rf"\b(?P<abbr>{alternation(_SAINT_OR_STREET)})\.(?!\w)", _saint_or_street),
+    _rule("abbreviation", rf"\b(?P<abbr>{alternation(_SUFFIXES)})\.(?!\w)", _suffix),
+    _rule("abbreviation", rf"(?<![\w.])(?P<abbr>{alternation(_PLAIN)})\.(?!\w)", _plain_abbreviation),
     _rule("initialism", r"(?<![\w.])(?:[A-Z]\.){2,}(?!\w)", _dotted),
     _rule(
         "initialism",
