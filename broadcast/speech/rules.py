@@ -6,6 +6,10 @@ specific formats (money, dates, times) sit before the general ones (plain number
 A speak function returns the spoken words, or None when it is unsure: the span is
 then left for a later rule, or left alone. Speak functions may read context around
 the match through `m.string`, which is always the original text.
+
+The words the rules know (titles, months, time zones, units, initialisms) come from
+`broadcast.vocabulary`, which the sentence splitter and the date parser read too; the
+number words come from `broadcast.speech.numbers`.
 """
 
 from __future__ import annotations
