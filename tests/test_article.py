@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -266,12 +266,34 @@ STORY = "Ferry service resumes after winter storm\n\n{stamp}\n\nThe ferry ran ag
             datetime(2023, 9, 11, 14, 59, tzinfo=ZoneInfo("UTC")),
         ),
         ("Published March 4, 2024", datetime(2024, 3, 4)),
+        ("Monday, Sept. 11, 2023 at 3 p.m. HT", datetime(2023, 9, 11, 15, 0, tzinfo=ZoneInfo("Pacific/Honolulu"))),
+        ("Updated Sept. 11, 2023 at 9:00 AM AKDT", datetime(2023, 9, 11, 9, 0, tzinfo=ZoneInfo("America/Anchorage"))),
+        ("11 Sept. 2023, 18:30 CEST", datetime(2023, 9, 11, 18, 30, tzinfo=ZoneInfo("Europe/Paris"))),
+        ("Jul 4, 2024 06:00 Z", datetime(2024, 7, 4, 6, 0, tzinfo=ZoneInfo("UTC"))),
     ],
 )
 def test_date_stamps(stamp: str, published: datetime) -> None:
     article = parse_article(STORY.format(stamp=stamp))
     assert article.published == published
     assert article.body == ("The ferry ran again on Monday.",)
+
+
+def test_zoned_stamps_are_the_right_instant() -> None:
+    # What a reader of the page would check: the same moment in UTC.
+    for stamp, utc in [
+        ("Sept. 11, 2023 at 3 p.m. HT", datetime(2023, 9, 12, 1, 0, tzinfo=UTC)),
+        ("Sept. 11, 2023 at 9:00 AM AKDT", datetime(2023, 9, 11, 17, 0, tzinfo=UTC)),
+        ("Jan. 15, 2024 at 9:00 AM AKST", datetime(2024, 1, 15, 18, 0, tzinfo=UTC)),
+        ("Sept. 11, 2023 at 18:30 CEST", datetime(2023, 9, 11, 16, 30, tzinfo=UTC)),
+        ("Sept. 11, 2023 at 2:59 PM ET", datetime(2023, 9, 11, 18, 59, tzinfo=UTC)),
+    ]:
+        published = parse_article(STORY.format(stamp=stamp)).published
+        assert published is not None and published.astimezone(UTC) == utc, stamp
+
+
+def test_unknown_zone_or_weekday_is_no_stamp() -> None:
+    for stamp in ("Sept. 11, 2023 at 2:59 PM XT", "Today, Sept. 11, 2023"):
+        assert parse_article(STORY.format(stamp=stamp)).published is None, stamp
 
 
 def test_published_stamp_wins_over_updated() -> None:

@@ -21,6 +21,10 @@ from broadcast.script.sentences import caption_pieces, split_sentences
         ("John F. Kennedy spoke. Crowds cheered!", ("John F. Kennedy spoke.", "Crowds cheered!")),
         ("It cost $1.5 million. Really? Yes.", ("It cost $1.5 million.", "Really?", "Yes.")),
         ("No terminal punctuation", ("No terminal punctuation",)),
+        (
+            "Sens. Warren and Sanders met Supt. Ruiz on Pennsylvania Ave. Tuesday. Atty. Gen. Lee spoke.",
+            ("Sens. Warren and Sanders met Supt. Ruiz on Pennsylvania Ave. Tuesday.", "Atty. Gen. Lee spoke."),
+        ),
     ],
 )
 def test_split_sentences(text: str, sentences: tuple[str, ...]) -> None:

@@ -15,9 +15,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from broadcast.errors import ArticleError
+from broadcast.input.dates import published
+from broadcast.input.dates import stamps as _stamps
 from broadcast.model import Article, Bio
 
 _I = re.IGNORECASE
@@ -69,55 +70,6 @@ SECTION_ENDS: tuple[re.Pattern[str], ...] = tuple(
         r"related:?|see also:?|read more|trending|in other news|explore more|comments?",
         r"more from .{1,40}|you (?:may|might) also like\W*|most (?:read|popular|viewed)",
     )
-)
-
-MONTHS: dict[str, int] = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-
-# US pages print short zone names; an IANA zone gets daylight saving right.
-ZONES: dict[str, str] = {
-    **dict.fromkeys(("ET", "EDT", "EST"), "America/New_York"),
-    **dict.fromkeys(("CT", "CDT", "CST"), "America/Chicago"),
-    **dict.fromkeys(("MT", "MDT", "MST"), "America/Denver"),
-    **dict.fromkeys(("PT", "PDT", "PST"), "America/Los_Angeles"),
-    **dict.fromkeys(("AKT", "AKDT", "AKST"), "America/Anchorage"),
-    **dict.fromkeys(("HT", "HST"), "Pacific/Honolulu"),
-    **dict.fromkeys(("UTC", "GMT", "Z"), "UTC"),
-    **dict.fromkeys(("BST",), "Europe/London"),
-    **dict.fromkeys(("CET", "CEST"), "Europe/Paris"),
-}
-
-_LABEL = r"(?:(?P<label>first published|last updated|updated|published|posted)\b\s*(?:on\s+)?:?\s*)?"
-_WEEKDAY = r"(?:[a-z]+day,?\s+)?"
-_MONTH = r"(?P<month>[a-z]{3,9})\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_TIME = (
-    r"(?:(?:\s*,|\s+at|\s*[|·•—\u2013-])?\s*(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?"
-    r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s+(?P<zone>[a-z]{1,4}))?)?"
-)
-# Whole-line date stamps: "Updated September 11, 2023 at 2:59 PM ET", "11 Sept. 2023".
-DATES: tuple[re.Pattern[str], ...] = (
-    re.compile(rf"{_LABEL}{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}}){_TIME}", _I),
-    re.compile(rf"{_LABEL}{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}", _I),
 )
 
 # A person's name: 2-4 capitalized words, not starting with a function word
@@ -445,45 +397,9 @@ def strip_dateline(body: list[str]) -> tuple[list[str], str]:
     return body, ""
 
 
-def _stamps(text: str) -> tuple[tuple[str, datetime], ...]:
-    """((label, datetime),) when the whole line is a date stamp; () for any other line."""
-    for pattern in DATES:
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        month = MONTHS.get(match["month"].lower())
-        if month is None:
-            continue
-        hour, minute = 0, 0
-        if match["hour"] is not None:
-            # A bare number after the year is no time unless it has minutes or AM/PM.
-            if match["minute"] is None and match["ampm"] is None:
-                continue
-            hour, minute = int(match["hour"]), int(match["minute"] or 0)
-            if match["ampm"] is not None:
-                if not 1 <= hour <= 12:
-                    continue
-                hour = hour % 12 + (12 if match["ampm"][0].lower() == "p" else 0)
-        zone_name = ZONES.get((match["zone"] or "").upper())
-        if match["zone"] is not None and zone_name is None:
-            continue
-        try:
-            stamp = datetime(int(match["year"]), month, int(match["day"]), hour, minute)
-        except ValueError:
-            continue
-        if zone_name is not None:
-            stamp = stamp.replace(tzinfo=ZoneInfo(zone_name))
-        return (((match["label"] or "").lower(), stamp),)
-    return ()
-
-
 def _published(texts: list[str], kinds: list[LineKind]) -> datetime | None:
     """The publication stamp; None when the page prints no date."""
-    found = [s for i, k in enumerate(kinds) if k == LineKind.DATE for s in _stamps(texts[i])]
-    for label, stamp in found:
-        if label in ("published", "posted", "first published"):
-            return stamp
-    return found[0][1] if found else None
+    return published(s for i, k in enumerate(kinds) if k == LineKind.DATE for s in _stamps(texts[i]))
 
 
 def byline_names(text: str) -> tuple[str, ...]:

@@ -4,56 +4,11 @@ from __future__ import annotations
 
 import re
 
-# Words ending in a period that do not end a sentence. Lower-cased, without the period.
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "lt",
-        "col",
-        "sgt",
-        "capt",
-        "cmdr",
-        "adm",
-        "st",
-        "mt",
-        "ft",
-        "jr",
-        "sr",
-        "rev",
-        "hon",
-        "pres",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "dept",
-        "approx",
-        "est",
-    ]
-)
+from broadcast.vocabulary import VOCABULARY
+
+# Words ending in a period that do not end a sentence, lower-cased: the vocabulary's
+# abbreviations, the same ones the speech rules expand ("Maj." is both).
+_ABBREVIATIONS = frozenset(a.lower() for a in VOCABULARY.non_terminal())
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, space, then an opener.
 _BOUNDARY = re.compile(r"""([.?!…]+["'”’)\]]*)\s+(?=["'“‘(\[]?[A-Z0-9])""")
 _INITIALISM = re.compile(r"(?:\b[A-Za-z]\.){2,}$")  # U.S. D.C. a.m.

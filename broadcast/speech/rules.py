@@ -6,15 +6,20 @@ specific formats (money, dates, times) sit before the general ones (plain number
 A speak function returns the spoken words, or None when it is unsure: the span is
 then left for a later rule, or left alone. Speak functions may read context around
 the match through `m.string`, which is always the original text.
+
+The words the rules know (titles, months, time zones, units, initialisms) come from
+`broadcast.vocabulary`, which the sentence splitter and the date parser read too; the
+number words come from `broadcast.speech.numbers`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from num2words import num2words
+from broadcast.speech.numbers import DIGITS, cardinal, digits, is_year, number, ordinal, plural, year
+from broadcast.vocabulary import VOCABULARY, Place, alternation
 
 
 @dataclass(frozen=True)
@@ -33,63 +38,6 @@ class Rule:
     speak: Callable[[re.Match[str]], str | None]
 
 
-# --- number words -------------------------------------------------------------------
-
-_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-
-
-def _tidy(words: str) -> str:
-    # num2words writes British "one hundred and five" and "one thousand, two hundred";
-    # an American newsreader says neither the "and" nor the pause.
-    return words.replace(",", "").replace(" and ", " ")
-
-
-def cardinal(n: int) -> str:
-    return _tidy(num2words(n, lang="en"))
-
-
-def ordinal(n: int) -> str:
-    return _tidy(num2words(n, lang="en", to="ordinal"))
-
-
-def digits(s: str, zero: str = "zero") -> str:
-    return " ".join(zero if d == "0" else _DIGITS[int(d)] for d in s)
-
-
-def number(written: str) -> str:
-    """'1,200' -> 'one thousand two hundred'; '2.5' -> 'two point five'; '007' -> digits."""
-    whole, _, frac = written.replace(",", "").partition(".")
-    # A leading zero or a very long run is a code, not a quantity: read it digit by digit.
-    if (len(whole) > 1 and whole.startswith("0")) or len(whole) > 15:
-        words = digits(whole)
-    else:
-        words = cardinal(int(whole))
-    return f"{words} point {digits(frac)}" if frac else words
-
-
-def year(n: int) -> str:
-    """1100..2099 as a year is said: 'nineteen oh five', 'two thousand seven', 'twenty nineteen'."""
-    if 2000 <= n <= 2009:
-        return cardinal(n)
-    hi, lo = divmod(n, 100)
-    if lo == 0:
-        return f"{cardinal(hi)} hundred"
-    if lo < 10:
-        return f"{cardinal(hi)} oh {cardinal(lo)}"
-    return f"{cardinal(hi)} {cardinal(lo)}"
-
-
-def _plural(words: str) -> str:
-    """'nineteen ninety' -> 'nineteen nineties'; 'eighteen hundred' -> 'eighteen hundreds'."""
-    head, _, last = words.rpartition(" ")
-    last = last[:-1] + "ies" if last.endswith("y") else last + "s"
-    return f"{head} {last}".strip()
-
-
-def _is_year(n: int) -> bool:
-    return 1100 <= n <= 2099
-
-
 # --- shared pieces of patterns -------------------------------------------------------
 
 _NUM = r"\d{1,3}(?:,\d{3})+|\d+"  # grouped thousands first, so "1,200" is one number
@@ -97,23 +45,10 @@ _DEC = rf"(?:{_NUM})(?:\.\d+)?"
 _NOT_AFTER_NUM = r"(?![\w:]|[.,]\d)"  # not glued to a word, a clock or more digits
 _NOT_BEFORE_NUM = r"(?<![\w.,:$£€¥])(?<!\w['’])"  # nor inside a word ("A'00")
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_MONTH_ABBR = {m[:3]: m for m in _MONTHS if len(m) > 4} | {"Sept": "September"}
+_MONTHS = [m.name for m in VOCABULARY.months]
+_MONTH_ABBR = {abbr: m.name for m in VOCABULARY.months for abbr in m.abbreviations}
 _MONTH_NAME = "|".join(_MONTHS)
-_MONTH = rf"(?P<month>{_MONTH_NAME}|(?:{'|'.join(sorted(_MONTH_ABBR, key=len, reverse=True))})\.?)"
+_MONTH = rf"(?P<month>{_MONTH_NAME}|(?:{alternation(_MONTH_ABBR)})\.?)"
 
 
 def _month(m: re.Match[str]) -> str:
@@ -155,8 +90,7 @@ _SET_PHRASES = {
     "9/11": "nine eleven",
     "24/7": "twenty-four seven",
     "50/50": "fifty-fifty",
-    "km/h": "kilometers per hour",
-}
+} | {u.written: u.many for u in VOCABULARY.units.values() if "/" in u.written}  # or the slash rule says "km or h"
 
 # --- telephone numbers --------------------------------------------------------------
 
@@ -174,7 +108,7 @@ def _phone(m: re.Match[str]) -> str | None:
         return None
     # "800" in a toll-free number is said "eight hundred"; other groups digit by digit.
     said = [
-        f"{_DIGITS[int(g[0])]} hundred" if len(g) == 3 and g.endswith("00") and g[0] != "0" else digits(g, zero="oh")
+        f"{DIGITS[int(g[0])]} hundred" if len(g) == 3 and g.endswith("00") and g[0] != "0" else digits(g, zero="oh")
         for g in groups
     ]
     return ", ".join(said)
@@ -184,7 +118,7 @@ def _phone(m: re.Match[str]) -> str | None:
 
 
 def _date_words(month: str, day: int, yr: str | None) -> str | None:
-    if not 1 <= day <= 31 or (yr is not None and not _is_year(int(yr))):
+    if not 1 <= day <= 31 or (yr is not None and not is_year(int(yr))):
         return None
     said = f"{month} {ordinal(day)}"
     return f"{said}, {year(int(yr))}" if yr else said
@@ -207,7 +141,7 @@ def _month_day(m: re.Match[str]) -> str | None:
 
 def _day_month(m: re.Match[str]) -> str | None:
     day, yr = int(m.group("day")), m.group("year")
-    if not 1 <= day <= 31 or (yr and not _is_year(int(yr))):
+    if not 1 <= day <= 31 or (yr and not is_year(int(yr))):
         return None
     said = f"the {ordinal(day)} of {m.group('month')}"
     return f"{said}, {year(int(yr))}" if yr else said
@@ -215,32 +149,13 @@ def _day_month(m: re.Match[str]) -> str | None:
 
 def _month_year(m: re.Match[str]) -> str | None:
     yr = int(m.group("year"))
-    return f"{_month(m)} {year(yr)}" if _is_year(yr) else None
+    return f"{_month(m)} {year(yr)}" if is_year(yr) else None
 
 
 # --- clock times ----------------------------------------------------------------------
 
-_ZONES = {
-    "ET": "Eastern",
-    "EST": "Eastern",
-    "EDT": "Eastern",
-    "CT": "Central",
-    "CST": "Central",
-    "CDT": "Central",
-    "MT": "Mountain",
-    "MST": "Mountain",
-    "MDT": "Mountain",
-    "PT": "Pacific",
-    "PST": "Pacific",
-    "PDT": "Pacific",
-    "AKT": "Alaska",
-    "HST": "Hawaii",
-    "GMT": "G M T",
-    "UTC": "U T C",
-    "BST": "British Summer Time",
-    "CET": "Central European Time",
-}
-_ZONE = r"(?:\s+(?P<zone>" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")(?!\w))?"
+_ZONES = {z.abbreviation: z.spoken for z in VOCABULARY.zones.values()}
+_ZONE = rf"(?:\s+(?P<zone>{alternation(_ZONES)})(?!\w))?"
 
 
 def _zone(m: re.Match[str]) -> str:
@@ -278,8 +193,8 @@ def _clock_24h(m: re.Match[str]) -> str:
 
 def _decade(m: re.Match[str]) -> str:
     if m.group("full"):
-        return _plural(year(int(m.group("full"))))
-    return _plural(cardinal(int(m.group("short"))))
+        return plural(year(int(m.group("full"))))
+    return plural(cardinal(int(m.group("short"))))
 
 
 def _year_range(m: re.Match[str]) -> str:
@@ -326,11 +241,22 @@ def _percent(m: re.Match[str]) -> str:
     return f"{number(m.group('n'))} percent"
 
 
+_UNITS = VOCABULARY.units
+
+
 def _degrees(m: re.Match[str]) -> str:
+    unit = _UNITS["°" + (m.group("unit") or "")]
     n = m.group("n")
-    said = f"{'minus ' if m.group('neg') else ''}{number(n)} {'degree' if n == '1' else 'degrees'}"
-    unit = {"F": " Fahrenheit", "C": " Celsius"}.get(m.group("unit") or "", "")
-    return said + unit
+    return f"{'minus ' if m.group('neg') else ''}{number(n)} {unit.one if n == '1' else unit.many}"
+
+
+def _measure(m: re.Match[str]) -> str:
+    """'5 km' -> 'five kilometers', '1 km' -> 'one kilometer', '5-10 kg' -> 'five to ten kilograms'."""
+    unit, a, n = _UNITS[m.group("unit")], m.group("a"), m.group("n")
+    amount = f"{number(a)} to {number(n)}" if a else number(n)
+    # "6 ft. tall": the period belongs to the unit, unless it also ends the sentence.
+    dot = "." if m.group("dot") and _keeps_period(m.string, m.end()) else ""
+    return f"{amount} {unit.one if n == '1' and not a else unit.many}{dot}"
 
 
 # --- years, fractions, ordinals, plain numbers -------------------------------------
@@ -364,59 +290,24 @@ def _fraction(m: re.Match[str]) -> str | None:
 # --- abbreviations, titles, initialisms ------------------------------------------
 
 # Before a capitalized name only: "Gen. Milley" is a general, "gen." alone is unknown.
-_TITLES = {
-    "Gen": "General",
-    "Sen": "Senator",
-    "Sens": "Senators",
-    "Rep": "Representative",
-    "Reps": "Representatives",
-    "Gov": "Governor",
-    "Dr": "Doctor",
-    "Lt": "Lieutenant",
-    "Col": "Colonel",
-    "Maj": "Major",
-    "Sgt": "Sergeant",
-    "Capt": "Captain",
-    "Cmdr": "Commander",
-    "Adm": "Admiral",
-    "Pres": "President",
-    "Prof": "Professor",
-    "Rev": "Reverend",
-    "Mr": "Mister",
-    "Mrs": "Missus",
-    "Ms": "Miz",
-    "Mt": "Mount",
-    "Ft": "Fort",
-    "Supt": "Superintendent",
-    "Atty": "Attorney",
-}
+_TITLES = VOCABULARY.at(Place.BEFORE_NAME)
 # After a capitalized word or a number ("5th Ave.") only.
-_SUFFIXES = {
-    "Jr": "Junior",
-    "Sr": "Senior",
-    "Inc": "Incorporated",
-    "Corp": "Corporation",
-    "Co": "Company",
-    "Ltd": "Limited",
-    "Ave": "Avenue",
-    "Blvd": "Boulevard",
-    "Rd": "Road",
-}
+_SUFFIXES = VOCABULARY.at(Place.AFTER_NAME)
 # Anywhere; these may end a sentence, so the period is kept before a capital.
-_PLAIN = {
-    "vs": "versus",
-    "etc": "et cetera",
-    "approx": "approximately",
-    "e.g": "for example",
-    "i.e": "that is",
-} | _MONTH_ABBR
+_PLAIN = VOCABULARY.at(Place.ANYWHERE)
+# "St. Louis" or "Main St.": which one depends on the words around it.
+_SAINT_OR_STREET = {a.written: a for a in VOCABULARY.abbreviations if a.place == Place.SAINT_OR_STREET}
+_NUMBER_SIGNS = VOCABULARY.at(Place.BEFORE_NUMBER)  # "#" is said "number" too
 
 _NAME_OR_NUMBER = re.compile(r"^(?:[A-Z][\w'’-]*,?|\d\S*)$")
 
 
 # A word before an abbreviation is judged as it will be spoken, so the judgement is the
 # same on the written text and on the spoken one ("St. Jr." and "Saint Jr.").
-_EXPANSIONS = {f"{k}.": v.split()[-1] for k, v in (_TITLES | _SUFFIXES | {"St": "Saint"}).items()}
+_EXPANSIONS = {
+    f"{k}.": v.split()[-1]
+    for k, v in (_TITLES | _SUFFIXES | {a.written: a.spoken for a in _SAINT_OR_STREET.values()}).items()
+}
 
 
 def _spoken_word_before(m: re.Match[str]) -> str:
@@ -442,16 +333,17 @@ def _suffix(m: re.Match[str]) -> str | None:
 def _saint_or_street(m: re.Match[str]) -> str | None:
     # A name follows, perhaps past a pause that a later rule turns into a comma.
     nxt = re.match(rf"{_GAP}[A-Z]", m.string[m.end() :]) is not None
+    entry = _SAINT_OR_STREET[m.group("abbr")]
     prev = _spoken_word_before(m)
-    if prev.rstrip(".") in ("St", "Saint", "Street"):  # "St. St.": this rule's own output
+    if prev.rstrip(".") in (entry.written, entry.spoken, entry.street):  # "St. St.": this rule's own output
         return None
     prev_is_name = bool(_NAME_OR_NUMBER.match(prev))
     if prev_is_name and prev[0].isdigit():
-        return "Street" + ("." if _at_end(m) or nxt else "")
+        return entry.street + ("." if _at_end(m) or nxt else "")
     if nxt and not prev_is_name:  # "in St. Louis", "St. Petersburg" at the start
-        return "Saint"
+        return entry.spoken
     if prev_is_name and not nxt:  # "Main St. in Boston"
-        return "Street" + ("." if _at_end(m) else "")
+        return entry.street + ("." if _at_end(m) else "")
     return None  # "Main St. Louis": unsure
 
 
@@ -472,95 +364,10 @@ def _dotted(m: re.Match[str]) -> str:
     return _spell(m.group().replace(".", "")) + ("." if _at_end(m) else "")
 
 
-# Known all-capital words read as letters even though they hold a vowel.
-_LETTERS = frozenset(
-    [
-        "FBI",
-        "CIA",
-        "USA",
-        "US",
-        "UK",
-        "EU",
-        "UN",
-        "UAE",
-        "IRS",
-        "CEO",
-        "CFO",
-        "GOP",
-        "AP",
-        "ABC",
-        "EPA",
-        "FDA",
-        "CDC",
-        "IMF",
-        "IAEA",
-        "IDF",
-        "AI",
-        "ID",
-        "IQ",
-        "IOC",
-        "OAS",
-        "OECD",
-        "EV",
-        "ER",
-        "ICU",
-        "IPO",
-        "UFO",
-        "AU",
-        "AFP",
-        "ESPN",
-        "NYC",
-        "NY",
-        "DC",
-        "MD",
-        "AM",
-        "FM",
-        "ATM",
-        "USB",
-        "PR",
-        "DOJ",
-        "DOD",
-        "DHS",
-        "HUD",
-        "UTC",
-        "IRA",
-        "ISP",
-        "EMT",
-        "OPM",
-        "IED",
-    ]
-)
-# Acronyms said as words. Documentation as much as data: any capital token holding a
-# vowel and not in _LETTERS is left to the engine anyway.
-_WORDS = frozenset(
-    [
-        "NATO",
-        "NASA",
-        "UNICEF",
-        "UNESCO",
-        "OPEC",
-        "FEMA",
-        "NAFTA",
-        "AIDS",
-        "COVID",
-        "ASEAN",
-        "SWAT",
-        "LASER",
-        "RADAR",
-        "SCUBA",
-        "OSHA",
-        "ISIS",
-        "CERN",
-        "INTERPOL",
-        "SARS",
-        "MERS",
-        "DARPA",
-        "FIFA",
-        "UEFA",
-        "IKEA",
-        "NOAA",
-    ]
-)
+# Known all-capital words read as letters even though they hold a vowel, and acronyms
+# said as words.
+_LETTERS = VOCABULARY.letters
+_WORDS = VOCABULARY.words
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 
 
@@ -613,11 +420,6 @@ def _rule(name: str, pattern: str, speak: Callable[[re.Match[str]], str | None])
     return Rule(name, re.compile(pattern), speak)
 
 
-def _alternation(words: Iterable[str]) -> str:
-    # Longest first: "Sept" before "Sep", "Sens" before "Sen".
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 _YEAR4 = r"(?:1[1-9]|20)\d\d"  # 1100..2099
 _DATE_YEAR = rf"(?:,?\s+(?P<year>\d{{4}}){_NOT_AFTER_NUM})?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -626,9 +428,16 @@ _SCALE = r"(?:\s?(?P<scale>thousand|million|billion|trillion)\b|(?P<abbr>[kKmMbB
 # Order matters: the first rule to claim a span owns it, so specific formats come first.
 RULES: tuple[Rule, ...] = (
     _rule("protect", _PROTECT, lambda m: m.group()),
+    # Before the set phrases, so "1 km/h" is one kilometer per hour.
+    _rule(
+        "unit",
+        rf"{_NOT_BEFORE_NUM}(?:(?P<a>{_DEC})[-–])?(?P<n>{_DEC})\s?"
+        rf"(?P<unit>{alternation(u for u in _UNITS if not u.startswith('°'))})(?P<dot>\.)?(?![\w/]|\.\w)",
+        _measure,
+    ),
     _rule(
         "set-phrase",
-        rf"(?<![\w/.,])(?:{_alternation(_SET_PHRASES)})(?![\w/]|[.,]\d)",
+        rf"(?<![\w/.,])(?:{alternation(_SET_PHRASES)})(?![\w/]|[.,]\d)",
         lambda m: _SET_PHRASES[m.group()],
     ),
     _rule("phone", _PHONE, _phone),
@@ -659,13 +468,15 @@ RULES: tuple[Rule, ...] = (
         lambda m: ordinal(int(m.group("n").replace(",", ""))),
     ),
     _rule(
-        "number-sign", rf"(?:\bNo\.\s?|#\s?)(?P<n>{_NUM}){_NOT_AFTER_NUM}", lambda m: f"number {number(m.group('n'))}"
+        "number-sign",
+        rf"(?:\b(?P<sign>{alternation(_NUMBER_SIGNS)})\.\s?|#\s?)(?P<n>{_NUM}){_NOT_AFTER_NUM}",
+        lambda m: f"{_NUMBER_SIGNS[m.group('sign')] if m.group('sign') else 'number'} {number(m.group('n'))}",
     ),
     _rule("number", rf"{_NOT_BEFORE_NUM}(?P<n>{_DEC}){_NOT_AFTER_NUM}", lambda m: number(m.group("n"))),
-    _rule("title", rf"\b(?P<abbr>{_alternation(_TITLES)})\.(?={_GAP}[A-Z])", _title),
-    _rule("abbreviation", r"\bSt\.(?!\w)", _saint_or_street),
-    _rule("abbreviation", rf"\b(?P<abbr>{_alternation(_SUFFIXES)})\.(?!\w)", _suffix),
-    _rule("abbreviation", rf"(?<![\w.])(?P<abbr>{_alternation(_PLAIN)})\.(?!\w)", _plain_abbreviation),
+    _rule("title", rf"\b(?P<abbr>{alternation(_TITLES)})\.(?={_GAP}[A-Z])", _title),
+    _rule("abbreviation", rf"\b(?P<abbr>{alternation(_SAINT_OR_STREET)})\.(?!\w)", _saint_or_street),
+    _rule("abbreviation", rf"\b(?P<abbr>{alternation(_SUFFIXES)})\.(?!\w)", _suffix),
+    _rule("abbreviation", rf"(?<![\w.])(?P<abbr>{alternation(_PLAIN)})\.(?!\w)", _plain_abbreviation),
     _rule("initialism", r"(?<![\w.])(?:[A-Z]\.){2,}(?!\w)", _dotted),
     _rule(
         "initialism",
