@@ -1,0 +1,59 @@
+"""The headline: the best title-shaped line above the story, or one made from its lede."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from broadcast.input.lines import BULLET, Line
+
+MAX_TITLE_CHARS = 90
+TITLE_WORDS = (3, 30)
+_TITLE_END = re.compile(r"[^.,;:\s]$")  # a headline does not end like a sentence or a label
+# Lines that introduce metadata: a title right above them is the page's headline.
+_META_KINDS = frozenset({"byline", "date"})
+# Where a long first sentence can be cut and still read as a title.
+_CLAUSE = re.compile(r"\s*(?:[,;:]|\s[—\u2013-]{1,2})\s")
+
+
+def title_shaped(line: Line) -> bool:
+    low, high = TITLE_WORDS
+    text = BULLET.sub("", line.text)
+    return (
+        low <= len(text.split()) <= high
+        and not text[0].islower()
+        and _TITLE_END.search(text) is not None
+        and "http" not in text
+        and "@" not in text
+    )
+
+
+def headline_index(lines: Sequence[Line], kinds: Sequence[str], body_start: int) -> int:
+    """Index of the headline among lines[:body_start]; -1 when none is title-shaped."""
+    best, best_score = -1, float("-inf")
+    for i in range(body_start):
+        if kinds[i] not in ("heading", "other", "prose") or not title_shaped(lines[i]):
+            continue
+        score = -0.15 * (body_start - i)  # the headline sits close above the story
+        following = [k for k in kinds[i + 1 : body_start] if k not in ("chrome", "credit", "caption")][:2]
+        if any(k in _META_KINDS for k in following):
+            score += 2.0  # "Headline / By Jane Doe / Published ..."
+        if i > 0 and kinds[i - 1] == "byline":
+            score -= 2.0  # a second author line, not a title
+        if kinds[i] == "prose":
+            score -= 1.0
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def lede_title(lede: str) -> str:
+    """A title from the story's first paragraph: its first sentence, cut at a clause if too long."""
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", lede.strip(), maxsplit=1)[0].rstrip(".!? ")
+    if len(sentence) <= MAX_TITLE_CHARS:
+        return sentence or lede.strip()[:MAX_TITLE_CHARS]
+    cuts = [m.start() for m in _CLAUSE.finditer(sentence) if 20 <= m.start() <= MAX_TITLE_CHARS]
+    if cuts:
+        return sentence[: cuts[-1]]
+    words = sentence[: MAX_TITLE_CHARS + 1].split()[:-1]
+    return " ".join(words) + "…"
