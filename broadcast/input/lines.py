@@ -16,6 +16,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 SENTENCE_END = re.compile(r"(?:[.!?…]|\.\.\.)[\"'”\u2019)\]]*$")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f'\u2019]+")
+_ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 BULLET = re.compile(r"^[•·▪◦‣*]\s*")
 
 # The commonest English function words: prose is about half of them, labels almost none.
@@ -40,6 +41,9 @@ class Line:
 
     @property
     def ends_sentence(self) -> bool:
+        # "Severe Weather Hits Central U.S." ends in an abbreviation, not a sentence.
+        if _ABBREVIATION_END.search(self.text) and self.capital_ratio >= 0.8:
+            return False
         return SENTENCE_END.search(self.text) is not None
 
     @property

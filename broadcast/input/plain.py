@@ -17,7 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from broadcast.errors import ArticleError
-from broadcast.input.lines import Line, page_lines
+from broadcast.input.lines import BULLET, Line, page_lines
 from broadcast.input.roles import Judged, Role, describe_bodyless, judge
 from broadcast.input.title import lede_title
 from broadcast.model import Article, Bio
@@ -180,6 +180,7 @@ ATTRIBUTIONS: tuple[re.Pattern[str], ...] = tuple(
         rf"^(?-i:{_NAME})\b.*\bcontributed(?: reporting| to (?:this|the) (?:report|story))?\b",
         rf"^(?-i:{_NAME})\b.*\breported from\b",
         r"^(?:additional )?reporting (?:by|from)\b",
+        r"^this (?:report|story|article)\b.{0,60}\b(?:first|originally) published\b",
     )
 )
 
@@ -262,7 +263,7 @@ def parse_article(text: str, name: str = "<input>") -> Article:
     bylines = [byline_names(texts[i]) for i in range(stop) if roles[i] == Role.BYLINE]
     authors = _unique(n for names in bylines for n in names) or tuple(b.name for b in bios)
     return Article(
-        headline=headline or lede_title(body[0]),
+        headline=BULLET.sub("", headline) or lede_title(body[0]),
         title_derived=not headline,
         body=tuple(body),
         site=_site(lines),

@@ -56,21 +56,27 @@ NOTICE = re.compile(
     r"(?:translator|transmitter|signal)s? (?:is|are) (?:off|down)|ATTN:|editor'?s note)\b",
     re.IGNORECASE,
 )
-# Lines of a listing: "Posted on · ...", "2 hours ago", "Read more".
-LISTING = re.compile(r"^(?:posted(?: on)?\s*[·•|]|\d+ (?:min|hour|day)s? ago\b)", re.IGNORECASE)
+# Lines of a listing: "Posted on · ..." with the date left out.
+LISTING = re.compile(r"^posted(?: on)?\s*[·•|]", re.IGNORECASE)
+RELATIVE_DATE = re.compile(r"(?:\d+|an?) (?:minute|min|hour|day|week|month|year)s? ago", re.IGNORECASE)
+BY = re.compile(r"^By\s+[A-Z]")
+# Wire captions name the photo: "In this Sept. 9, 1924 file photo, ...".
+CAPTION_PHRASE = re.compile(r"^In this (?:[\w.,']+ ){0,8}?(?:file )?(?:photo|image|picture)\b", re.IGNORECASE)
 
 
-def body_value(line: Line, kind: str) -> float:
+def body_value(line: Line, kind: str, last: bool = False) -> float:
     """How much a line adds to a run of story paragraphs (negative: it breaks one)."""
     if kind == "end":
         return -100.0  # the related-stories rail: nothing after it is this story
     if kind == "copyright":
-        return -6.0
+        return -3.0
+    if kind == "bio":
+        return 0.5 * _prose_value(line)  # a bio reads like prose; only its place says it is no story
     if kind in ("credit", "caption"):
         return -0.4  # photos sit inside stories: a gap, not an end
     if kind == "chrome":
         return -1.0
-    if kind in ("banner", "date", "byline", "bio", "site"):
+    if kind in ("banner", "date", "byline", "site"):
         return -1.5
     if kind == "attribution":
         return 0.5
@@ -80,18 +86,22 @@ def body_value(line: Line, kind: str) -> float:
         return -0.4  # captions and titles repeat; paragraphs do not
     if LISTING.match(line.text):
         return -2.0
-    if line.ends_sentence or kind == "prose" or _prose_shaped(line):
-        # Long sentences with many function words are prose; short ones still count.
-        value = 0.3 + min(line.words, 80) / 12 * (0.5 + line.function_ratio)
-        if line.bulleted:
-            value *= 0.4
-        return value
-    return -0.4  # a short label: a subhead inside the story, or a widget outside it
+    if line.ends_sentence or _prose_shaped(line, 8 if last else 20):
+        return _prose_value(line)
+    if kind == "heading":
+        return -1.5  # a title: a subhead inside a long story, a headline or teaser outside one
+    return -0.4  # a short label: a widget, or a one-word subhead
 
 
-def _prose_shaped(line: Line) -> bool:
+def _prose_value(line: Line) -> float:
+    # Long sentences with many function words are prose; short ones still count.
+    value = 0.3 + min(line.words, 80) / 12 * (0.5 + line.function_ratio)
+    return value * 0.4 if line.bulleted else value
+
+
+def _prose_shaped(line: Line, words: int) -> bool:
     """A long line full of function words is prose even when the copy cut it off mid-sentence."""
-    return line.words >= 12 and line.function_ratio >= 0.25
+    return line.words >= words and line.function_ratio >= 0.25
 
 
 def best_run(values: Sequence[float]) -> tuple[int, int]:
@@ -134,6 +144,12 @@ def _evidence(lines: Sequence[Line], kinds: list[str]) -> list[str]:
             out[i] = "donation"
         elif NOTICE.search(line.text):
             out[i] = "banner"
+        elif BY.match(line.text) and line.words <= 10:
+            out[i] = "byline"  # "By The Morning Team": a byline even when no person is named
+        elif RELATIVE_DATE.fullmatch(line.text):
+            out[i] = "date"
+        elif CAPTION_PHRASE.match(line.text):
+            out[i] = "caption"
     return out
 
 
@@ -142,12 +158,19 @@ def judge(lines: Sequence[Line], kinds: Sequence[str]) -> tuple[Judged, ...]:
     from broadcast.input.title import headline_index
 
     kinds = _evidence(lines, list(kinds))
-    values = [body_value(line, kind if kind != "donation" else "banner") for line, kind in zip(lines, kinds)]
+    values = [
+        body_value(line, kind if kind != "donation" else "banner", last=i == len(lines) - 1)
+        for i, (line, kind) in enumerate(zip(lines, kinds, strict=True))
+    ]
     start, stop = best_run(values)
+    while stop - 1 > start and kinds[stop - 1] == "bio":
+        stop -= 1  # bios follow the story they close; they are not its last paragraphs
+    # "X reports from member station Y", "This report was first published ...": the story ends there.
+    stop = next((i + 1 for i in range(start, stop) if kinds[i] == "attribution" and i > start), stop)
     if start < stop and _is_listing(lines[start:stop], kinds[start:stop]):
         start = stop = 0
-    headline = headline_index(lines, kinds, start) if start < stop else -1
-    if headline < 0 and start > 0 and kinds[start - 1] == "bio":
+    headline = headline_index(lines, kinds, start, stop) if start < stop else -1
+    if headline < 0 and start < stop and (kinds[start] == "bio" or (start > 0 and kinds[start - 1] == "bio")):
         start = stop = 0  # a staff page: a bio and its paragraphs, no story
     out: list[Judged] = []
     for i, (line, kind) in enumerate(zip(lines, kinds)):
@@ -175,11 +198,14 @@ def _is_listing(lines: Sequence[Line], kinds: Sequence[str]) -> bool:
     """A run of story links: most lines bulleted, or a title over each one-line summary."""
     prose = [line for line, kind in zip(lines, kinds) if kind in _INSIDE and line.ends_sentence]
     bulleted = sum(line.bulleted for line in prose)
-    listed = sum(bool(LISTING.match(line.text)) for line in lines)
-    titles = sum(kind == "heading" for kind in kinds)
-    if len(prose) >= 3 and bulleted >= 0.6 * len(prose):
+    if len(prose) >= 3 and bulleted >= 0.8 * len(prose) and len(prose) - bulleted < 3:
         return True
-    return listed >= 2 or (titles >= 3 and titles >= 0.5 * len(prose))
+    # Title, one-line summary, title, summary ...: teasers, where a story has paragraphs under a subhead.
+    pairs = sum(
+        kinds[i] == "heading" and kinds[i + 1] == "prose" and (i + 2 == len(kinds) or kinds[i + 2] == "heading")
+        for i in range(len(kinds) - 1)
+    )
+    return pairs >= 3 and pairs >= 0.5 * len(prose)
 
 
 def describe_bodyless(judged: Sequence[Judged]) -> str:

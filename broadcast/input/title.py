@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from broadcast.input.lines import BULLET, Line
+from broadcast.input.lines import BULLET, FUNCTION_WORDS, Line
 
 MAX_TITLE_CHARS = 90
+_WORD = re.compile(r"[a-z\u00c0-\u024f'\u2019]+")
 TITLE_WORDS = (3, 30)
 _TITLE_END = re.compile(r"[^.,;:\s]$")  # a headline does not end like a sentence or a label
 # Lines that introduce metadata: a title right above them is the page's headline.
@@ -21,6 +22,7 @@ def title_shaped(line: Line) -> bool:
     text = BULLET.sub("", line.text)
     return (
         low <= len(text.split()) <= high
+        and len(_WORD.findall(text.lower())) >= 2
         and not text[0].islower()
         and _TITLE_END.search(text) is not None
         and "http" not in text
@@ -28,13 +30,22 @@ def title_shaped(line: Line) -> bool:
     )
 
 
-def headline_index(lines: Sequence[Line], kinds: Sequence[str], body_start: int) -> int:
-    """Index of the headline among lines[:body_start]; -1 when none is title-shaped."""
+def content_words(text: str) -> set[str]:
+    """Lower-cased stems of the words that carry meaning: what a headline shares with its story."""
+    return {w[:5] for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in FUNCTION_WORDS}
+
+
+def headline_index(lines: Sequence[Line], kinds: Sequence[str], body_start: int, body_stop: int) -> int:
+    """Index of the headline among lines[:body_start]; -1 when no line is title-shaped and on topic."""
+    story = set().union(*(content_words(line.text) for line in lines[body_start : min(body_stop, body_start + 4)]))
     best, best_score = -1, float("-inf")
     for i in range(body_start):
         if kinds[i] not in ("heading", "other", "prose") or not title_shaped(lines[i]):
             continue
-        score = -0.15 * (body_start - i)  # the headline sits close above the story
+        words = content_words(lines[i].text)
+        # A headline shares words with the lede; a widget label or a show name rarely does.
+        overlap = len(words & story) / len(words) if words else 0.0
+        score = 4.0 * overlap - 0.1 * (body_start - i)
         following = [k for k in kinds[i + 1 : body_start] if k not in ("chrome", "credit", "caption")][:2]
         if any(k in _META_KINDS for k in following):
             score += 2.0  # "Headline / By Jane Doe / Published ..."
@@ -42,6 +53,11 @@ def headline_index(lines: Sequence[Line], kinds: Sequence[str], body_start: int)
             score -= 2.0  # a second author line, not a title
         if kinds[i] == "prose":
             score -= 1.0
+        if any(lines[j].text != lines[i].text and lines[i].text.endswith(lines[j].text) for j in range(i)):
+            score -= 3.0  # "SHARE <headline>": a widget that quotes the title
+        nearest = all(k in ("chrome", "credit", "caption") for k in kinds[i + 1 : body_start])
+        if overlap == 0 and not nearest and not any(k in _META_KINDS for k in following):
+            continue
         if score > best_score:
             best, best_score = i, score
     return best
