@@ -353,3 +353,47 @@ def test_page_shaped_text_raises_only_article_error(parts: list[str]) -> None:
     if isinstance(result, Article):
         assert all(isinstance(p, str) and p for p in result.body)
         assert all(isinstance(b, Bio) for b in result.bios)
+
+
+# Issue 9: the ways real pages went wrong, each on a made-up page.
+
+
+def test_page_without_headline_line_takes_its_title_from_the_lede_and_drops_the_appeal() -> None:
+    article = parse_file(FIXTURES / "no-headline-donation.txt")
+    assert article.title_derived
+    assert article.headline == "The county water board voted on Tuesday to raise rates by four percent"
+    assert article.body[0].startswith("The county water board voted")
+    assert article.body[-1].startswith("The new rates take effect in January")
+    assert not any("donation" in p for p in article.body)
+
+
+def test_one_line_paragraph_is_kept() -> None:
+    assert "The vote was unanimous." in parse_file(FIXTURES / "no-headline-donation.txt").body
+    assert "Yes." in parse_file(FIXTURES / "outage-captions-teasers.txt").body
+
+
+def test_outage_banner_duplicated_caption_and_teasers_are_not_the_story() -> None:
+    article = parse_file(FIXTURES / "outage-captions-teasers.txt")
+    assert article.headline == "Library opens a new branch in the old mill"
+    assert not article.title_derived
+    assert article.authors == ("Dana Whitfield",)
+    assert article.body[0].startswith("The city library opened its fifth branch")
+    assert article.body[-1].startswith("The branch will be open seven days a week")
+    spoken = "\n".join(article.body)
+    for dropped in ("static", "A crowd lines up", "Bridge repairs", "Crews will start work", "Parents and teachers"):
+        assert dropped not in spoken
+
+
+def test_listing_page_is_refused_as_a_list_of_stories() -> None:
+    with pytest.raises(ArticleError, match=r"^listing-page\.txt: no article body found \(looks like a list of stories"):
+        parse_file(FIXTURES / "listing-page.txt")
+
+
+def test_long_first_sentence_title_is_cut_at_a_clause() -> None:
+    text = (
+        "Play Live Radio\n\nCity officials, after a long night of debate that ran past two in the morning over "
+        "the cost of new buses, voted to keep the old routes. Riders cheered.\n"
+    )
+    article = parse_article(text)
+    assert article.title_derived
+    assert article.headline == "City officials, after a long night of debate that ran past two in the morning…"

@@ -71,5 +71,7 @@ def lede_title(lede: str) -> str:
     cuts = [m.start() for m in _CLAUSE.finditer(sentence) if 20 <= m.start() <= MAX_TITLE_CHARS]
     if cuts:
         return sentence[: cuts[-1]]
-    words = sentence[: MAX_TITLE_CHARS + 1].split()[:-1]
-    return " ".join(words) + "…"
+    words = sentence[:MAX_TITLE_CHARS].split()[:-1]
+    while len(words) > 3 and words[-1].lower().strip(",;:") in FUNCTION_WORDS:
+        words.pop()  # "... in the morning over the" reads better as "... in the morning"
+    return " ".join(words).rstrip(",;:") + "…"
