@@ -10,6 +10,7 @@ from broadcast.input.lines import BULLET, FUNCTION_WORDS, Line
 MAX_TITLE_CHARS = 90
 _WORD = re.compile(r"[a-z\u00c0-\u024f'\u2019]+")
 TITLE_WORDS = (3, 30)
+_ABBREVIATION = re.compile(r"\b(?:[A-Z]\.){2,}$")
 _TITLE_END = re.compile(r"[^.,;:\s]$")  # a headline does not end like a sentence or a label
 # Lines that introduce metadata: a title right above them is the page's headline.
 _META_KINDS = frozenset({"byline", "date"})
@@ -24,7 +25,8 @@ def title_shaped(line: Line) -> bool:
         low <= len(text.split()) <= high
         and len(_WORD.findall(text.lower())) >= 2
         and not text[0].islower()
-        and _TITLE_END.search(text) is not None
+        # "... Central U.S." ends in an abbreviation, which a title may.
+        and (_TITLE_END.search(text) is not None or (_ABBREVIATION.search(text) is not None and not line.ends_sentence))
         and "http" not in text
         and "@" not in text
     )
