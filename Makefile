@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench lint clean
+.PHONY: demo test install bench eval lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build_speed.py
+
+# How the plain-text extractor does on the labelled corpus in ../shared/corpus (or $$BROADCAST_CORPUS).
+eval: $(STAMP)
+	$(BIN)/python benchmarks/extraction_eval.py
 
 clean:
 	rm -rf $(VENV) output/*/ output/feed.xml

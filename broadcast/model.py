@@ -27,6 +27,7 @@ class Article:
     source_url: str = ""  # the site or page the copyright notice points to
     bios: tuple[Bio, ...] = ()
     language: str = "en"
+    title_derived: bool = False  # the page printed no headline: it was made from the lede or --title
 
 
 class Part(enum.Enum):

@@ -225,20 +225,30 @@ def test_fixture_body_is_prose_only(fixture: str) -> None:
 
 def test_page_with_only_chrome_bio_and_teasers_has_no_body() -> None:
     path = FIXTURES / "only-chrome-bio-teasers.txt"
-    with pytest.raises(ArticleError, match=r"^only-chrome-bio-teasers\.txt: no article body found$"):
+    with pytest.raises(ArticleError, match=r"^only-chrome-bio-teasers\.txt: no article body found \(looks like "):
         parse_file(path)
 
 
-@pytest.mark.parametrize("text", ["", "   \n\n", "Play Live Radio\n0:00\nDonate\n"])
-def test_empty_or_chrome_only_text_has_no_body(text: str) -> None:
-    with pytest.raises(ArticleError, match=r"^<input>: no article body found$"):
+@pytest.mark.parametrize(
+    ("text", "looks"),
+    [
+        ("", "the page is empty"),
+        ("   \n\n", "the page is empty"),
+        ("Play Live Radio\n0:00\nDonate\n", "only site navigation and labels"),
+    ],
+)
+def test_empty_or_chrome_only_text_has_no_body(text: str, looks: str) -> None:
+    with pytest.raises(ArticleError, match=rf"^<input>: no article body found \({looks}\)$"):
         parse_article(text)
 
 
-def test_body_without_headline_is_reported() -> None:
-    text = "The council met on Tuesday and approved the budget for next year.\n"
-    with pytest.raises(ArticleError, match=r"^story\.txt: no headline found$"):
-        parse_article(text, "story.txt")
+def test_body_without_headline_gets_a_title_from_its_lede() -> None:
+    """A page with no headline line is no error (issue 9): the lede's first sentence is the title."""
+    text = "The council met on Tuesday and approved the budget for next year. It passed 5 to 2.\n"
+    article = parse_article(text, "story.txt")
+    assert article.headline == "The council met on Tuesday and approved the budget for next year"
+    assert article.title_derived
+    assert article.body == ("The council met on Tuesday and approved the budget for next year. It passed 5 to 2.",)
 
 
 STORY = "Ferry service resumes after winter storm\n\n{stamp}\n\nThe ferry ran again on Monday.\n"
@@ -365,3 +375,47 @@ def test_page_shaped_text_raises_only_article_error(parts: list[str]) -> None:
     if isinstance(result, Article):
         assert all(isinstance(p, str) and p for p in result.body)
         assert all(isinstance(b, Bio) for b in result.bios)
+
+
+# Issue 9: the ways real pages went wrong, each on a made-up page.
+
+
+def test_page_without_headline_line_takes_its_title_from_the_lede_and_drops_the_appeal() -> None:
+    article = parse_file(FIXTURES / "no-headline-donation.txt")
+    assert article.title_derived
+    assert article.headline == "The county water board voted on Tuesday to raise rates by four percent"
+    assert article.body[0].startswith("The county water board voted")
+    assert article.body[-1].startswith("The new rates take effect in January")
+    assert not any("donation" in p for p in article.body)
+
+
+def test_one_line_paragraph_is_kept() -> None:
+    assert "The vote was unanimous." in parse_file(FIXTURES / "no-headline-donation.txt").body
+    assert "Yes." in parse_file(FIXTURES / "outage-captions-teasers.txt").body
+
+
+def test_outage_banner_duplicated_caption_and_teasers_are_not_the_story() -> None:
+    article = parse_file(FIXTURES / "outage-captions-teasers.txt")
+    assert article.headline == "Library opens a new branch in the old mill"
+    assert not article.title_derived
+    assert article.authors == ("Dana Whitfield",)
+    assert article.body[0].startswith("The city library opened its fifth branch")
+    assert article.body[-1].startswith("The branch will be open seven days a week")
+    spoken = "\n".join(article.body)
+    for dropped in ("static", "A crowd lines up", "Bridge repairs", "Crews will start work", "Parents and teachers"):
+        assert dropped not in spoken
+
+
+def test_listing_page_is_refused_as_a_list_of_stories() -> None:
+    with pytest.raises(ArticleError, match=r"^listing-page\.txt: no article body found \(looks like a list of stories"):
+        parse_file(FIXTURES / "listing-page.txt")
+
+
+def test_long_first_sentence_title_is_cut_at_a_clause() -> None:
+    text = (
+        "Play Live Radio\n\nCity officials, after a long night of debate that ran past two in the morning over "
+        "the cost of new buses, voted to keep the old routes. Riders cheered.\n"
+    )
+    article = parse_article(text)
+    assert article.title_derived
+    assert article.headline == "City officials, after a long night of debate that ran past two in the morning…"

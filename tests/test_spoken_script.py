@@ -112,4 +112,6 @@ def test_spoken_form_keeps_sentences_and_normalizes_each_one() -> None:
     assert not any(re.search(r"\d", s.text) for s in first.spoken)
     # The abbreviation is expanded in the same clip that speaks the name after it.
     assert first.spoken[0].text.startswith("Officials said Major General Ivan Petrov arrived at three p.m. Hawaii")
-    assert [s.text for s in spoken.cues[5].spoken][1] == "Senators Warren and Sanders were asked by Attorney General Jones."
+    assert [s.text for s in spoken.cues[5].spoken][
+        1
+    ] == "Senators Warren and Sanders were asked by Attorney General Jones."

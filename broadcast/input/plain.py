@@ -13,12 +13,14 @@ import enum
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from broadcast.errors import ArticleError
 from broadcast.input.dates import published
 from broadcast.input.dates import stamps as _stamps
+from broadcast.input.lines import BULLET, Line, page_lines
+from broadcast.input.roles import Judged, Role, describe_bodyless, judge
+from broadcast.input.title import lede_title
 from broadcast.model import Article, Bio
 
 _I = re.IGNORECASE
@@ -130,6 +132,7 @@ ATTRIBUTIONS: tuple[re.Pattern[str], ...] = tuple(
         rf"^(?-i:{_NAME})\b.*\bcontributed(?: reporting| to (?:this|the) (?:report|story))?\b",
         rf"^(?-i:{_NAME})\b.*\breported from\b",
         r"^(?:additional )?reporting (?:by|from)\b",
+        r"^this (?:report|story|article)\b.{0,60}\b(?:first|originally) published\b",
     )
 )
 
@@ -194,70 +197,39 @@ class LineKind(enum.Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
-class _Line:
-    text: str
-    block: int  # lines of one block have no blank line between them
-
-
 def parse_article(text: str, name: str = "<input>") -> Article:
-    """Read an Article from page text; ArticleError if there is no headline or body."""
-    lines = _lines(text)
-    site = _site(lines)
-    kinds = _kinds(lines, skip_first=bool(site))
-    headline_at = next((i for i, k in enumerate(kinds) if k == LineKind.HEADING), -1)
-    start = _body_start(kinds, headline_at)
-    stop = _body_stop(kinds, start)
-    body = [lines[i].text for i in range(start, stop) if kinds[i] == LineKind.PROSE]
+    """Read an Article from page text; ArticleError (saying what the page looks like) without a body."""
+    judged = judge_lines(text)
+    body = [j.line.text for j in judged if j.role == Role.BODY]
     if not body:
-        raise ArticleError(f"{name}: no article body found")
-    if headline_at < 0:
-        raise ArticleError(f"{name}: no headline found")
-    body, dateline = strip_dateline(body)
+        raise ArticleError(f"{name}: no article body found ({describe_bodyless(judged)})")
+    lines = tuple(j.line for j in judged)
+    roles = [j.role for j in judged]
     texts = [line.text for line in lines]
-    copyright_text = next((texts[i] for i, k in enumerate(kinds) if k == LineKind.COPYRIGHT), "")
+    kinds = [line_kind(t) for t in texts]
+    stop = 1 + max(i for i, r in enumerate(roles) if r in (Role.BODY, Role.ATTRIBUTION))
+    body, dateline = strip_dateline(body)
+    headline = next((texts[i] for i, r in enumerate(roles) if r == Role.HEADLINE), "")
+    copyright_text = next((texts[i] for i, r in enumerate(roles) if r == Role.COPYRIGHT), "")
     bios = _bios(lines, kinds, stop)
-    bylines = [byline_names(texts[i]) for i in range(stop) if kinds[i] == LineKind.BYLINE]
+    bylines = [byline_names(texts[i]) for i in range(stop) if roles[i] == Role.BYLINE]
     authors = _unique(n for names in bylines for n in names) or tuple(b.name for b in bios)
     return Article(
-        headline=texts[headline_at],
+        headline=BULLET.sub("", headline) or lede_title(body[0]),
+        title_derived=not headline,
         body=tuple(body),
-        site=site,
+        site=_site(lines),
         authors=authors,
         dateline=dateline,
         published=_published(texts, kinds),
-        attribution=tuple(texts[i] for i in range(start, len(kinds)) if kinds[i] == LineKind.ATTRIBUTION),
+        attribution=tuple(texts[i] for i, r in enumerate(roles) if r == Role.ATTRIBUTION),
         copyright=copyright_notice(copyright_text),
         source_url=first_url(copyright_text),
         bios=bios,
     )
 
 
-def _lines(text: str) -> tuple[_Line, ...]:
-    """Non-blank lines with their block number; hard-wrapped prose is re-joined."""
-    out: list[_Line] = []
-    block = 0
-    for raw in text.splitlines():
-        line = _SPACES.sub(" ", _INVISIBLE.sub("", raw)).strip()
-        if not line:
-            block += 1
-            continue
-        prev = out[-1] if out else None
-        # A long line without an end, continued in lower case, is one wrapped paragraph.
-        if (
-            prev is not None
-            and prev.block == block
-            and len(prev.text.split()) >= 8
-            and not _SENTENCE_END.search(prev.text)
-            and (line[0].islower() or prev.text[-1] in ",;\u2014\u2013-")
-        ):
-            out[-1] = _Line(f"{prev.text} {line}", block)
-            continue
-        out.append(_Line(line, block))
-    return tuple(out)
-
-
-def _site(lines: tuple[_Line, ...]) -> str:
+def _site(lines: tuple[Line, ...]) -> str:
     """A member-station page opens with the station name, right above the player chrome."""
     if (
         len(lines) >= 2
@@ -269,7 +241,14 @@ def _site(lines: tuple[_Line, ...]) -> str:
     return ""
 
 
-def _kinds(lines: tuple[_Line, ...], skip_first: bool) -> list[LineKind]:
+def judge_lines(text: str) -> tuple[Judged, ...]:
+    """Every non-blank line of the page with its role and the strongest reason for it."""
+    lines = page_lines(text)
+    kinds = _kinds(lines, skip_first=bool(_site(lines)))
+    return judge(lines, [k.value for k in kinds])
+
+
+def _kinds(lines: tuple[Line, ...], skip_first: bool) -> list[LineKind]:
     kinds = [line_kind(line.text) for line in lines]
     if skip_first:
         kinds[0] = LineKind.SITE
@@ -323,7 +302,7 @@ def _looks_like_headline(text: str) -> bool:
     )
 
 
-def _mark_credits(lines: tuple[_Line, ...], kinds: list[LineKind]) -> None:
+def _mark_credits(lines: tuple[Line, ...], kinds: list[LineKind]) -> None:
     """A "/" line joins a photographer and an agency: both neighbours are credits too."""
     for i, line in enumerate(lines):
         if not _SEPARATOR.fullmatch(line.text):
@@ -337,7 +316,7 @@ def _short_label(text: str) -> bool:
     return len(text.split()) <= 6 and not _SENTENCE_END.search(text)
 
 
-def _mark_captions(lines: tuple[_Line, ...], kinds: list[LineKind]) -> None:
+def _mark_captions(lines: tuple[Line, ...], kinds: list[LineKind]) -> None:
     """Captions sit next to their credit in the same block, and pages often print them twice."""
     for i, kind in enumerate(kinds):
         if kind != LineKind.CREDIT:
@@ -353,39 +332,6 @@ def _mark_captions(lines: tuple[_Line, ...], kinds: list[LineKind]) -> None:
     for i, line in enumerate(lines):
         if kinds[i] == LineKind.PROSE and counts[line.text] > 1:
             kinds[i] = LineKind.CAPTION
-
-
-def _body_start(kinds: list[LineKind], headline_at: int) -> int:
-    """First prose after the headline, and after a byline or date that follows a short dek."""
-    prose_seen = 0
-    meta_at = headline_at
-    for i in range(headline_at + 1, len(kinds)):
-        if kinds[i] == LineKind.PROSE:
-            prose_seen += 1
-            if prose_seen > MAX_DEK_PARAGRAPHS:
-                break
-        elif kinds[i] in (LineKind.DATE, LineKind.BYLINE):
-            meta_at = i
-        elif kinds[i] in (LineKind.COPYRIGHT, LineKind.ATTRIBUTION, LineKind.END):
-            break
-    return next((i for i in range(meta_at + 1, len(kinds)) if kinds[i] == LineKind.PROSE), len(kinds))
-
-
-def _body_stop(kinds: list[LineKind], start: int) -> int:
-    """The body ends at attribution, copyright, a bio, a rail heading or a run of teasers."""
-    teasers = 0
-    for i in range(start, len(kinds)):
-        kind = kinds[i]
-        if kind in (LineKind.ATTRIBUTION, LineKind.COPYRIGHT, LineKind.END, LineKind.BIO):
-            return i
-        # Two headline-like lines in a row are a list of other stories, not a subhead.
-        if kind in (LineKind.HEADING, LineKind.OTHER):
-            teasers += 1
-            if teasers >= 2:
-                return i - 1
-        elif kind not in (LineKind.CHROME, LineKind.BANNER):
-            teasers = 0
-    return len(kinds)
 
 
 def strip_dateline(body: list[str]) -> tuple[list[str], str]:
@@ -419,7 +365,7 @@ def byline_names(text: str) -> tuple[str, ...]:
     return ()
 
 
-def _bios(lines: tuple[_Line, ...], kinds: list[LineKind], stop: int) -> tuple[Bio, ...]:
+def _bios(lines: tuple[Line, ...], kinds: list[LineKind], stop: int) -> tuple[Bio, ...]:
     """Bios after the story: a bio line, plus prose paragraphs directly continuing it."""
     bios: list[Bio] = []
     open_bio = False

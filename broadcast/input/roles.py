@@ -1,0 +1,223 @@
+"""Give every line of a page one role, from evidence that holds across sites.
+
+Two kinds of evidence are combined. A line's own shape and the pattern tables of
+`plain` (chrome, dates, bylines, credits, copyright ...) say what a line looks like
+on its own. Its position says the rest: the story is the best contiguous run of
+body-like lines (short gaps for a caption or a widget allowed), found as the
+highest-scoring segment; a prose line far from that run is a banner, an appeal
+or a teaser, however sentence-like it is.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from broadcast.input.lines import Line
+
+
+class Role(enum.Enum):
+    HEADLINE = "headline"
+    BYLINE = "byline"
+    DATE = "date"
+    BODY = "body"
+    ATTRIBUTION = "attribution"
+    CAPTION = "caption"
+    CREDIT = "credit"
+    BIO = "bio"
+    TEASER = "teaser"
+    COPYRIGHT = "copyright"
+    DONATION = "donation"
+    BANNER = "banner"
+    CHROME = "chrome"
+
+
+@dataclass(frozen=True)
+class Judged:
+    line: Line
+    role: Role
+    reason: str  # the strongest evidence for the role, for `--explain`
+
+
+# Fund-raising appeals: one phrase is a hint; with "you"/"your" and no dateline it is an appeal.
+APPEAL = re.compile(
+    r"\b(?:donat\w*|your (?:gift|support)|(?:become|join) (?:a )?(?:member|sustainer)|"
+    r"support (?:local|public|independent|nonprofit|community|our)|membership|pledge|"
+    r"contribut(?:e|ion) (?:today|now)|keep (?:\w+ )?(?:free|strong|independent))\b",
+    re.IGNORECASE,
+)
+SECOND_PERSON = re.compile(r"\b(?:you|your|you're|us)\b", re.IGNORECASE)
+# Station notices: reception trouble, archived copies, editors' notes to other newsrooms.
+NOTICE = re.compile(
+    r"\b(?:listeners may|experiencing (?:audio|technical|an outage)|outage|reduced power|"
+    r"apologi[sz]e for the inconvenience|archive(?:d)? (?:site|news story|story)|"
+    r"(?:translator|transmitter|signal)s? (?:is|are) (?:off|down)|ATTN:|editor'?s note)\b",
+    re.IGNORECASE,
+)
+# Lines of a listing: "Posted on · ..." with the date left out.
+LISTING = re.compile(r"^posted(?: on)?\s*[·•|]", re.IGNORECASE)
+RELATIVE_DATE = re.compile(r"(?:\d+|an?) (?:minute|min|hour|day|week|month|year)s? ago", re.IGNORECASE)
+BY = re.compile(r"^By\s+[A-Z]")
+# Wire captions name the photo: "In this Sept. 9, 1924 file photo, ...".
+CAPTION_PHRASE = re.compile(r"^In this (?:[\w.,']+ ){0,8}?(?:file )?(?:photo|image|picture)\b", re.IGNORECASE)
+
+
+def body_value(line: Line, kind: str, last: bool = False) -> float:
+    """How much a line adds to a run of story paragraphs (negative: it breaks one)."""
+    if kind == "end":
+        return -100.0  # the related-stories rail: nothing after it is this story
+    if kind == "copyright":
+        return -3.0
+    if kind == "bio":
+        return 0.5 * _prose_value(line)  # a bio reads like prose; only its place says it is no story
+    if kind in ("credit", "caption"):
+        return -0.4  # photos sit inside stories: a gap, not an end
+    if kind == "chrome":
+        return -1.0
+    if kind in ("banner", "date", "byline", "site"):
+        return -1.5
+    if kind == "attribution":
+        return 0.5
+    if not any(ch.isalpha() for ch in line.text):
+        return -1.0  # punctuation, numbers and symbols say nothing
+    if line.repeats > 1:
+        return -0.4  # captions and titles repeat; paragraphs do not
+    if LISTING.match(line.text):
+        return -2.0
+    if line.ends_sentence or _prose_shaped(line, 8 if last else 20):
+        return _prose_value(line)
+    if kind == "heading":
+        return -1.5  # a title: a subhead inside a long story, a headline or teaser outside one
+    return -0.4  # a short label: a widget, or a one-word subhead
+
+
+def _prose_value(line: Line) -> float:
+    # Long sentences with many function words are prose; short ones still count.
+    value = 0.3 + min(line.words, 80) / 12 * (0.5 + line.function_ratio)
+    return value * 0.4 if line.bulleted else value
+
+
+def _prose_shaped(line: Line, words: int) -> bool:
+    """A long line full of function words is prose even when the copy cut it off mid-sentence."""
+    return line.words >= words and line.function_ratio >= 0.25
+
+
+def best_run(values: Sequence[float]) -> tuple[int, int]:
+    """[start, stop) of the highest-scoring segment; (0, 0) when no segment scores above 0."""
+    best, best_span = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for i, value in enumerate(values):
+        if total <= 0:
+            total, start = 0.0, i
+        total += value
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span
+
+
+# The role a line's own pattern gives it when it is not part of the story.
+_KIND_ROLES = {
+    "site": Role.CHROME,
+    "chrome": Role.CHROME,
+    "banner": Role.BANNER,
+    "date": Role.DATE,
+    "copyright": Role.COPYRIGHT,
+    "byline": Role.BYLINE,
+    "credit": Role.CREDIT,
+    "caption": Role.CAPTION,
+    "attribution": Role.ATTRIBUTION,
+    "bio": Role.BIO,
+    "end": Role.TEASER,
+}
+_INSIDE = frozenset({"prose", "heading", "other"})  # kinds that are body when inside the run
+
+
+def _evidence(lines: Sequence[Line], kinds: list[str]) -> list[str]:
+    """Refine pattern kinds with content evidence: appeals, notices, bios that run on."""
+    out = list(kinds)
+    for i, line in enumerate(lines):
+        if out[i] not in _INSIDE and out[i] != "banner":
+            continue
+        if APPEAL.search(line.text) and SECOND_PERSON.search(line.text):
+            out[i] = "donation"
+        elif NOTICE.search(line.text):
+            out[i] = "banner"
+        elif BY.match(line.text) and line.words <= 10:
+            out[i] = "byline"  # "By The Morning Team": a byline even when no person is named
+        elif RELATIVE_DATE.fullmatch(line.text):
+            out[i] = "date"
+        elif CAPTION_PHRASE.match(line.text):
+            out[i] = "caption"
+    return out
+
+
+def judge(lines: Sequence[Line], kinds: Sequence[str]) -> tuple[Judged, ...]:
+    """One role per line: the story run, the headline above it, the rest by its own pattern."""
+    from broadcast.input.title import headline_index
+
+    kinds = _evidence(lines, list(kinds))
+    values = [
+        body_value(line, kind if kind != "donation" else "banner", last=i == len(lines) - 1)
+        for i, (line, kind) in enumerate(zip(lines, kinds, strict=True))
+    ]
+    start, stop = best_run(values)
+    while stop - 1 > start and kinds[stop - 1] == "bio":
+        stop -= 1  # bios follow the story they close; they are not its last paragraphs
+    # "X reports from member station Y", "This report was first published ...": the story ends there.
+    stop = next((i + 1 for i in range(start, stop) if kinds[i] == "attribution" and i > start), stop)
+    if start < stop and _is_listing(lines[start:stop], kinds[start:stop]):
+        start = stop = 0
+    headline = headline_index(lines, kinds, start, stop) if start < stop else -1
+    if headline < 0 and start < stop and (kinds[start] == "bio" or (start > 0 and kinds[start - 1] == "bio")):
+        start = stop = 0  # a staff page: a bio and its paragraphs, no story
+    out: list[Judged] = []
+    for i, (line, kind) in enumerate(zip(lines, kinds)):
+        inside = start <= i < stop
+        if i == headline:
+            out.append(Judged(line, Role.HEADLINE, "title-shaped line closest above the story"))
+        elif kind == "donation":
+            out.append(Judged(line, Role.DONATION, "asks the reader for money"))
+        elif inside and (kind in _INSIDE or kind == "bio") and line.repeats == 1 and not LISTING.match(line.text):
+            out.append(
+                Judged(line, Role.BODY, f"inside the story run (lines {lines[start].number}-{lines[stop - 1].number})")
+            )
+        elif kind in _KIND_ROLES:
+            out.append(Judged(line, _KIND_ROLES[kind], f"matches the {kind} patterns"))
+        elif line.repeats > 1:
+            out.append(Judged(line, Role.CAPTION, "printed more than once on the page (a caption or title)"))
+        elif i >= stop and start < stop and (line.ends_sentence or kind == "heading"):
+            out.append(Judged(line, Role.TEASER, "after the story run"))
+        else:
+            out.append(Judged(line, Role.CHROME, "outside the story run"))
+    return tuple(out)
+
+
+def _is_listing(lines: Sequence[Line], kinds: Sequence[str]) -> bool:
+    """A run of story links: most lines bulleted, or a title over each one-line summary."""
+    prose = [line for line, kind in zip(lines, kinds) if kind in _INSIDE and line.ends_sentence]
+    bulleted = sum(line.bulleted for line in prose)
+    if len(prose) >= 3 and bulleted >= 0.8 * len(prose) and len(prose) - bulleted < 3:
+        return True
+    # Title, one-line summary, title, summary ...: teasers, where a story has paragraphs under a subhead.
+    pairs = sum(
+        kinds[i] == "heading" and kinds[i + 1] == "prose" and (i + 2 == len(kinds) or kinds[i + 2] == "heading")
+        for i in range(len(kinds) - 1)
+    )
+    return pairs >= 3 and pairs >= 0.5 * len(prose)
+
+
+def describe_bodyless(judged: Sequence[Judged]) -> str:
+    """What a page without a story looks like, for the refusal message."""
+    lines = [j.line for j in judged]
+    if not lines:
+        return "the page is empty"
+    if sum(line.bulleted or bool(LISTING.match(line.text)) for line in lines) >= 3:
+        return "looks like a list of stories, not an article"
+    bios = sum(j.role == Role.BIO for j in judged)
+    if bios >= 2 or (bios and len(judged) <= 6):
+        return "looks like a staff or author bio, not an article"
+    if any(j.line.ends_sentence and j.line.words >= 8 for j in judged):
+        return "looks like a show or section page, not an article"
+    return "only site navigation and labels"
