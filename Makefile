@@ -10,6 +10,9 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The distribution was called "broadcast" until 0.1.0; drop that install before the
+	# new one writes the same `broadcast` command (no-op in a fresh .venv).
+	$(BIN)/python -m pip uninstall --quiet --yes broadcast
 	$(BIN)/python -m pip install --quiet -e '.[test,piper]'
 	touch $(STAMP)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,14 @@ from broadcast.model import MusicPlan, Pauses, VoiceProfile
 from broadcast.speech.engines import ENGINE_NAMES
 from broadcast.speech.lexicon import Lexicon, load_lexicon
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("host", "reporter")
 ENGINES = ENGINE_NAMES  # one list, owned by the engines
 ID3_VERSIONS = (3, 4)
 LEXICON_FILE = "lexicon.toml"
+# What ships inside the package, so a wheel installed anywhere has voices, a lexicon and a sting.
+SHIPPED_VOICES = "voices"  # the repository's top-level voices/ (broadcast/voices links to it)
+BUILTIN = "builtin:"  # show.toml names a shipped file as "builtin:NAME", valid from any folder
+BUILTIN_MUSIC = {"sting": "audio/sting.wav"}  # NAME -> file inside the package
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,14 @@ def load_profile(path: Path) -> VoiceProfile:
     return VoiceProfile(**values)
 
 
+def shipped(name: str) -> Path:
+    """A file or folder inside the installed package (a wheel's copy or the checkout's)."""
+    # Installed packages are plain folders, and engine workers and ffmpeg need real paths.
+    return Path(str(resources.files("broadcast").joinpath(name)))
+
+
 def find_voices_dir(explicit: Path | None) -> Path:
-    candidates = [explicit] if explicit else [Path.cwd() / "voices", PACKAGE_ROOT / "voices"]
+    candidates = [explicit] if explicit else [Path.cwd() / "voices", shipped(SHIPPED_VOICES)]
     for cand in candidates:
         if cand.is_dir():
             return cand
@@ -189,7 +199,7 @@ _MUSIC_FILES = ("intro", "outro", "bed")
 
 
 def _music(table: Any, config_path: Path) -> MusicPlan:
-    """[audio.music]: file names are relative to the config file's folder."""
+    """[audio.music]: file names are relative to the config file's folder, or "builtin:NAME"."""
     where = f"{config_path} [audio.music]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table")
@@ -198,7 +208,12 @@ def _music(table: Any, config_path: Path) -> MusicPlan:
     for key, name in files.items():
         if not isinstance(name, str):
             raise ConfigError(f"{where}: {key} must be a file name")
-        if name:
+        if name.startswith(BUILTIN):
+            builtin = name.removeprefix(BUILTIN)
+            if builtin not in BUILTIN_MUSIC:
+                raise ConfigError(f"{where}: {key} = {name!r}: no such built-in (known: {', '.join(BUILTIN_MUSIC)})")
+            values[key] = shipped(BUILTIN_MUSIC[builtin])
+        elif name:
             file = (config_path.parent / name).resolve()
             if not file.is_file():
                 raise ConfigError(f"{where}: {key} = {name!r}: no such file ({file})")

@@ -24,7 +24,7 @@ from broadcast.model import VoiceProfile
 from broadcast.speech.engines import clip_problem, open_engine, wav_duration_ms
 from broadcast.speech.engines import piper_engine as pe
 
-INSTALL = "pip install 'broadcast[piper]'"
+INSTALL = "pip install 'newsroom-broadcast[piper]'"
 SKIP_REASON = f"Piper extra not installed: {INSTALL}"
 VOICE = "en_US-joe-medium"
 SENTENCE = "The Kremlin's press service said Monday that Kim's state visit comes by invitation of Putin."

@@ -60,8 +60,9 @@ def test_write_wav_unwritable(tmp_path: Path) -> None:
 
 
 def test_shipped_sting_is_what_the_code_makes(tmp_path: Path) -> None:
+    """show.toml's "builtin:sting" is the file this code writes, byte for byte."""
     from broadcast.audio.sting import main
+    from broadcast.config import BUILTIN_MUSIC, shipped
 
     assert main([str(tmp_path / "sting.wav")]) == 0
-    shipped = Path(__file__).resolve().parent.parent / "seeds" / "sting.wav"
-    assert (tmp_path / "sting.wav").read_bytes() == shipped.read_bytes()
+    assert (tmp_path / "sting.wav").read_bytes() == shipped(BUILTIN_MUSIC["sting"]).read_bytes()

@@ -81,7 +81,7 @@ def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m broadcast.audio.sting OUT.wav: write the shipped sting (seeds/sting.wav)."""
+    """python -m broadcast.audio.sting OUT.wav: write the shipped sting (broadcast/audio/sting.wav)."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv

