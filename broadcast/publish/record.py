@@ -8,21 +8,19 @@ Records written before the "format" field existed have today's shape: they read 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from broadcast.errors import OutputError
 from broadcast.model import Bio, Chapter, Part, VoiceProfile
+from broadcast.publish.json_fields import JsonFields, is_datetime, is_file_name, is_text
 
 FORMAT = 1  # bump when a field changes meaning or a required field is added
 RECORD_NAME = "episode.json"
 # A day: far beyond what 20,000 words take to say, so a longer duration is a corrupt record.
 MAX_DURATION_MS = 24 * 60 * 60 * 1000
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,7 +102,9 @@ class EpisodeRecord:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise OutputError(f"{path}: cannot read episode record: {exc}") from exc
-        return _read_record(_Fields(data, str(path), ""))
+        if not isinstance(data, dict):
+            raise OutputError(f"{path}: episode record is not a JSON object")
+        return _read_record(JsonFields(data, str(path), ""))
 
     @classmethod
     def read(cls, path: Path) -> EpisodeRecord:
@@ -151,114 +151,22 @@ def _plain(value: Any) -> Any:
 # ---------------------------------------------------------------- reading
 
 
-class _Fields:
-    """One JSON object of the record and where it is, for messages naming file and field."""
-
-    def __init__(self, data: Any, path: str, prefix: str) -> None:
-        self.path, self.prefix = path, prefix
-        if not isinstance(data, dict):
-            raise OutputError(f"{path}: {f'field {prefix!r}' if prefix else 'episode record'} must be a JSON object")
-        self.data: dict[str, Any] = data
-
-    def name(self, key: str) -> str:
-        return f"{self.prefix}.{key}" if self.prefix else key
-
-    def fail(self, name: str, what: str, value: Any = None) -> OutputError:
-        shown = "missing" if value is None else f"not {_short(value)}"
-        return OutputError(f"{self.path}: field {name!r} must be {what}, {shown}")
-
-    def get(self, key: str, check: Any, what: str, default: Any = None, required: bool = False) -> Any:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise self.fail(self.name(key), what)
-            return default
-        if not check(value):
-            raise self.fail(self.name(key), what, value)
-        return value
-
-    def text(self, key: str, required: bool = False) -> str:
-        if required:
-            return self.get(key, _is_text, "non-empty text", required=True)
-        return self.get(key, lambda v: isinstance(v, str), "text", "")
-
-    def file_name(self, key: str, default: str = "") -> str:
-        # A plain name inside the episode folder: the feed must never point outside it.
-        return self.get(key, _is_file_name, "a file name inside the episode folder", default)
-
-    def integer(self, key: str, what: str, low: int, high: int | None = None, required: bool = False) -> int:
-        def ok(v: Any) -> bool:
-            return _is_int(v) and v >= low and (high is None or v <= high)
-
-        return self.get(key, ok, what, 0, required)
-
-    def number(self, key: str, finite: bool = True) -> float:
-        if finite:
-            return self.get(key, _is_finite, "a finite number", required=True)
-        return self.get(key, _is_number, "a number", required=True)
-
-    def obj(self, key: str) -> _Fields | None:
-        value = self.data.get(key)
-        return None if value is None else _Fields(value, self.path, self.name(key))
-
-    def each(self, key: str, what: str) -> list[tuple[str, Any]]:
-        """The elements of the list under key, each with its field name ("cues[2]")."""
-        values = self.get(key, lambda v: isinstance(v, list), f"a list of {what}", [])
-        return [(f"{self.name(key)}[{n}]", v) for n, v in enumerate(values)]
-
-    def objects(self, key: str, what: str, read: Callable[[_Fields], T]) -> tuple[T, ...]:
-        return tuple(read(_Fields(v, self.path, name)) for name, v in self.each(key, what))
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_text(v: Any) -> bool:
-    return isinstance(v, str) and bool(v.strip())
-
-
-def _is_number(v: Any) -> bool:
-    return _is_int(v) or isinstance(v, float)
-
-
-def _is_finite(v: Any) -> bool:
-    return _is_number(v) and math.isfinite(v)
-
-
-def _is_file_name(v: Any) -> bool:
-    return isinstance(v, str) and not ("/" in v or "\\" in v or v.startswith("."))
-
-
-def _is_datetime(v: Any) -> bool:
-    try:
-        datetime.fromisoformat(v)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _texts(f: _Fields, key: str, non_empty: bool = True) -> tuple[str, ...]:
+def _texts(f: JsonFields, key: str, non_empty: bool = True) -> tuple[str, ...]:
     for name, v in f.each(key, "texts"):
-        if not (_is_text(v) if non_empty else isinstance(v, str)):
+        if not (is_text(v) if non_empty else isinstance(v, str)):
             raise f.fail(name, "non-empty text" if non_empty else "text", v)
     return tuple(v for _, v in f.each(key, "texts"))
 
 
-def _transcripts(f: _Fields) -> tuple[tuple[str, str], ...]:
+def _transcripts(f: JsonFields) -> tuple[tuple[str, str], ...]:
     pairs = f.each("transcripts", "[file name, MIME type] pairs")
     for name, v in pairs:
-        if not (isinstance(v, list) and len(v) == 2 and v[0] and _is_file_name(v[0]) and _is_text(v[1])):
+        if not (isinstance(v, list) and len(v) == 2 and v[0] and is_file_name(v[0]) and is_text(v[1])):
             raise f.fail(name, "a [file name, MIME type] pair", v)
     return tuple((v[0], v[1]) for _, v in pairs)
 
 
-def _audio(f: _Fields) -> AudioFacts:
+def _audio(f: JsonFields) -> AudioFacts:
     return AudioFacts(
         file=f.file_name("file", "episode.mp3") or "episode.mp3",
         size_bytes=f.integer("size_bytes", "a non-negative integer", 0, required=True),
@@ -273,7 +181,7 @@ def _audio(f: _Fields) -> AudioFacts:
     )
 
 
-def _files(f: _Fields | None) -> EpisodeFiles:
+def _files(f: JsonFields | None) -> EpisodeFiles:
     if f is None:
         return EpisodeFiles()
     return EpisodeFiles(
@@ -284,12 +192,12 @@ def _files(f: _Fields | None) -> EpisodeFiles:
     )
 
 
-def _voices(f: _Fields | None) -> tuple[tuple[str, VoiceProfile], ...]:
+def _voices(f: JsonFields | None) -> tuple[tuple[str, VoiceProfile], ...]:
     if f is None:
         return ()
     out = []
     for role in f.data:
-        v = _Fields(f.data[role], f.path, f.name(role))
+        v = JsonFields(f.data[role], f.path, f.name(role))
         profile = VoiceProfile(
             name=v.text("name", required=True),
             engine=v.text("engine", required=True),
@@ -301,7 +209,7 @@ def _voices(f: _Fields | None) -> tuple[tuple[str, VoiceProfile], ...]:
     return tuple(out)
 
 
-def _cue(f: _Fields) -> CueRecord:
+def _cue(f: JsonFields) -> CueRecord:
     parts = [p.value for p in Part]
     return CueRecord(
         index=f.integer("index", "a non-negative integer", 0, required=True),
@@ -313,7 +221,7 @@ def _cue(f: _Fields) -> CueRecord:
     )
 
 
-def _chapter(f: _Fields) -> Chapter:
+def _chapter(f: JsonFields) -> Chapter:
     return Chapter(
         title=f.text("title", required=True),
         start_ms=f.integer("start_ms", "a non-negative integer", 0, required=True),
@@ -321,11 +229,11 @@ def _chapter(f: _Fields) -> Chapter:
     )
 
 
-def _bio(f: _Fields) -> Bio:
+def _bio(f: JsonFields) -> Bio:
     return Bio(name=f.text("name", required=True), text=f.text("text"))
 
 
-def _loudness(f: _Fields | None) -> LoudnessRecord | None:
+def _loudness(f: JsonFields | None) -> LoudnessRecord | None:
     if f is None:
         return None
     # Measurements of silence are -inf (Python's JSON writes -Infinity); they are reported, not refused.
@@ -338,14 +246,14 @@ def _loudness(f: _Fields | None) -> LoudnessRecord | None:
     )
 
 
-def _read_record(f: _Fields) -> EpisodeRecord:
+def _read_record(f: JsonFields) -> EpisodeRecord:
     version = f.integer("format", "a positive integer", 1) or 1
     if version > FORMAT:
         raise OutputError(
             f"{f.path}: episode record format {version} is newer than this broadcast reads (up to {FORMAT}); "
             "upgrade broadcast"
         )
-    published = f.get("published", _is_datetime, "an ISO 8601 date and time")
+    published = f.get("published", is_datetime, "an ISO 8601 date and time")
     audio = f.obj("audio")
     if audio is None:
         raise f.fail("audio", "an object with size_bytes and duration_ms")
