@@ -7,7 +7,6 @@ the speech engine works, so its import time costs nothing: see _warm_up.
 from __future__ import annotations
 
 import importlib
-import json
 import tempfile
 import threading
 from collections.abc import Callable
@@ -106,6 +105,7 @@ def build_episode(
     from broadcast.audio.master import master
     from broadcast.publish.cover import embedded_copy
     from broadcast.publish.feed import FEED_NAME, base_url
+    from broadcast.publish.record import RECORD_NAME
     from broadcast.publish.tags import mp3_facts, write_tags
 
     name = episode_name(article, output_root)
@@ -117,10 +117,10 @@ def build_episode(
         write_tags(mp3, tags, audio.id3_version)
         facts = mp3_facts(mp3)
         size = mp3.stat().st_size
-        record = episode_record(article, script, settings, timeline, facts, size)
-        record["loudness"] = loudness_record(loud, target, audio.true_peak)
+        loudness = loudness_record(loud, target, audio.true_peak)
+        record = episode_record(article, script, settings, timeline, facts, size, loudness)
         outputs = text_outputs(text, timeline)
-        outputs["episode.json"] = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+        outputs[RECORD_NAME] = record.to_json()
         for filename, content in outputs.items():
             (stage / filename).write_text(content, encoding="utf-8")
         (stage / COVER_FILE).write_bytes(cover)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from audio_probe import container_info, decode, longest_silence_ms
 from conftest import EPISODE_FILES, FIXTURES, ROOT, SEED, run_cli
@@ -48,16 +50,24 @@ def test_mp3_is_cbr_mono_44k_with_info_header_and_decodes_cleanly(built: Path) -
     assert len(samples) > 22050 * 5
 
 
-def test_duration_equals_cues_and_pauses(built: Path) -> None:
+def test_recorded_timings_match_the_decoded_audio(built: Path) -> None:
+    """ffmpeg's decode is the oracle: the file is as long as the record says, there is speech
+    inside every cue the record lists and silence in the pause between two cues."""
     record = json.loads((built / "episode.json").read_text())
+    rate = 22050
+    samples, _ = decode(built / "episode.mp3", rate=rate)
+    assert abs(len(samples) * 1000 / rate - record["audio"]["duration_ms"]) <= 50
+
+    def level_db(start_ms: int, end_ms: int) -> float:
+        seg = samples[start_ms * rate // 1000 : end_ms * rate // 1000]
+        return 20 * math.log10(float(np.sqrt(np.mean(seg**2))) + 1e-12)
+
     cues = record["cues"]
-    pauses = Pauses()
-    speech = sum(c["end_ms"] - c["start_ms"] for c in cues)
-    gaps = sum(pauses.paragraph if cur["part"] == prev["part"] else pauses.part for prev, cur in zip(cues, cues[1:]))
-    expected = speech + gaps + pauses.lead_in + pauses.tail
-    actual = MP3(built / "episode.mp3").info.length * 1000
-    assert abs(actual - expected) / expected < 0.01
-    assert abs(record["audio"]["duration_ms"] - actual) < 2
+    for cue in cues:
+        assert level_db(cue["start_ms"], cue["end_ms"]) > -35, cue
+    for prev, cur in zip(cues, cues[1:]):
+        middle = (prev["end_ms"] + cur["start_ms"]) // 2
+        assert level_db(middle - 50, middle + 50) < -50, (prev["index"], cur["index"])
 
 
 def test_cue_timings_are_ordered_and_match_the_script(built: Path) -> None:

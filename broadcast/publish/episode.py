@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,15 @@ from broadcast import __version__
 from broadcast.config import Settings
 from broadcast.model import Article, Script, Timeline
 from broadcast.publish.files import slugify
+from broadcast.publish.record import (
+    RECORD_NAME,
+    AudioFacts,
+    CueRecord,
+    EpisodeFiles,
+    EpisodeRecord,
+    LoudnessRecord,
+    recorded_guid,
+)
 from broadcast.publish.tags import TagValues
 from broadcast.publish.timed_text import captions, render_chapters_json, render_srt, render_vtt
 
@@ -30,14 +37,9 @@ def episode_name(article: Article, output_root: Path) -> str:
     day = article.published.strftime("%Y-%m-%d") if article.published else "undated"
     name = f"{day}-{slugify(article.headline)}"
     guid = episode_guid(article)
-    existing = output_root / name / "episode.json"
-    if existing.exists():
-        try:
-            other = json.loads(existing.read_text(encoding="utf-8")).get("guid")
-        except (OSError, ValueError):
-            other = None
-        if other != guid:
-            name = f"{name}-{guid[:8]}"
+    existing = output_root / name / RECORD_NAME
+    if existing.exists() and recorded_guid(existing) != guid:
+        name = f"{name}-{guid[:8]}"
     return name
 
 
@@ -50,45 +52,48 @@ TRANSCRIPTS = (("transcript.vtt", "text/vtt"), ("transcript.srt", "application/x
 
 
 def episode_record(
-    article: Article, script: Script, settings: Settings, timeline: Timeline, facts: dict[str, Any], size: int
-) -> dict[str, Any]:
+    article: Article,
+    script: Script,
+    settings: Settings,
+    timeline: Timeline,
+    facts: dict[str, Any],
+    size: int,
+    loudness: LoudnessRecord | None = None,
+) -> EpisodeRecord:
     """Everything known about the episode, as written to episode.json (no clock, no paths)."""
-    return {
-        "guid": episode_guid(article),
-        "title": article.headline,
-        "lede": script.lede,
-        "site": article.site,
-        "authors": list(article.authors),
-        "dateline": article.dateline,
-        "published": article.published.isoformat() if article.published else None,
-        "language": article.language,
-        "copyright": article.copyright,
-        "source_url": article.source_url,
-        "bios": [asdict(b) for b in article.bios],
-        "attribution": list(article.attribution),
-        "show": settings.show.name,
-        "audio": {"file": "episode.mp3", "size_bytes": size, "timeline_ms": timeline.duration_ms, **facts},
-        "files": {
-            "script": "script.txt",
-            "cover": COVER_FILE,
-            "transcripts": [list(t) for t in TRANSCRIPTS],
-            "chapters": "chapters.json",
-        },
-        "voices": {role: asdict(p) for role, p in settings.voices},
-        "cues": [
-            {
-                "index": t.index,
-                "part": t.part.value,
-                "role": t.role,
-                "start_ms": t.start_ms,
-                "end_ms": t.end_ms,
-                "text": cue.text,
-            }
+    return EpisodeRecord(
+        guid=episode_guid(article),
+        title=article.headline,
+        lede=script.lede,
+        site=article.site,
+        authors=article.authors,
+        dateline=article.dateline,
+        published=article.published,
+        language=article.language,
+        copyright=article.copyright,
+        source_url=article.source_url,
+        bios=article.bios,
+        attribution=article.attribution,
+        show=settings.show.name,
+        audio=AudioFacts(
+            size_bytes=size,
+            timeline_ms=timeline.duration_ms,
+            duration_ms=facts["duration_ms"],
+            bitrate_kbps=facts["bitrate_kbps"],
+            bitrate_mode=facts["bitrate_mode"],
+            sample_rate=facts["sample_rate"],
+            channels=facts["channels"],
+        ),
+        files=EpisodeFiles(script="script.txt", cover=COVER_FILE, transcripts=TRANSCRIPTS, chapters="chapters.json"),
+        voices=settings.voices,
+        cues=tuple(
+            CueRecord(t.index, t.part, t.role, t.start_ms, t.end_ms, cue.text)
             for t, cue in zip(timeline.cues, script.cues, strict=True)
-        ],
-        "chapters": [asdict(c) for c in timeline.chapters],
-        "generator": f"broadcast {__version__}",
-    }
+        ),
+        chapters=timeline.chapters,
+        generator=f"broadcast {__version__}",
+        loudness=loudness,
+    )
 
 
 def text_outputs(script_text: str, timeline: Timeline) -> dict[str, str]:
@@ -101,14 +106,14 @@ def text_outputs(script_text: str, timeline: Timeline) -> dict[str, str]:
     }
 
 
-def loudness_record(loud: Any, target: float, ceiling: float) -> dict[str, float]:
-    return {
-        "target_lufs": round(target, 2),
-        "integrated_lufs": round(loud.integrated_lufs, 2),
-        "range_lu": round(loud.range_lu, 2),
-        "true_peak_dbtp": round(loud.true_peak_dbtp, 2),
-        "true_peak_ceiling_dbtp": ceiling,
-    }
+def loudness_record(loud: Any, target: float, ceiling: float) -> LoudnessRecord:
+    return LoudnessRecord(
+        target_lufs=round(target, 2),
+        integrated_lufs=round(loud.integrated_lufs, 2),
+        range_lu=round(loud.range_lu, 2),
+        true_peak_dbtp=round(loud.true_peak_dbtp, 2),
+        true_peak_ceiling_dbtp=ceiling,
+    )
 
 
 def tag_values(
