@@ -8,6 +8,7 @@ so a single crash never ends a build; a second failure is the error.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,7 +22,7 @@ def voice_label(profile: VoiceProfile) -> str:
     return f"voice {profile.name!r} ({profile.engine} {profile.voice})"
 
 
-class WorkerEngine:
+class WorkerEngine(ABC):
     name: ClassVar[str]
     reads_phonemes: ClassVar[bool] = False
     worker_module: ClassVar[str]  # run as `python -m worker_module`
@@ -36,16 +37,16 @@ class WorkerEngine:
 
     # --- what an engine defines ------------------------------------------------------
 
-    def voices(self) -> list[VoiceInfo]:
-        raise NotImplementedError
+    @abstractmethod
+    def voices(self) -> list[VoiceInfo]: ...
 
+    @abstractmethod
     def check(self, profile: VoiceProfile) -> None:
         """Raise ConfigError when this engine cannot speak `profile`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def job(self, text: str, profile: VoiceProfile, path: Path) -> dict[str, Any]:
         """The worker's request for one clip."""
-        raise NotImplementedError
 
     def reply_error(self, reply: dict[str, Any]) -> BroadcastError | None:
         """The error for a special failure reply (a missing extra), else None for a SynthesisError."""
@@ -53,6 +54,7 @@ class WorkerEngine:
 
     def prepare(self, worker: WorkerProcess, job: dict[str, Any]) -> None:
         """Ready a running worker for `job` (Piper loads the job's model once per worker)."""
+        return None  # most workers are ready once started
 
     # --- the worker's life -----------------------------------------------------------
 
