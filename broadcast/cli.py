@@ -182,11 +182,9 @@ def cmd_feed(args: argparse.Namespace) -> int:
 
 def cmd_voices(args: argparse.Namespace) -> int:
     from broadcast.config import find_voices_dir, load_voices
-    from broadcast.speech.engines import ENGINE_NAMES, open_engine
+    from broadcast.speech.engines import engine_names, open_engine
 
-    for name in ENGINE_NAMES:
-        if name == "fake":
-            continue
+    for name in engine_names():
         engine = open_engine(name)
         try:
             voices = engine.voices()

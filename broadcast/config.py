@@ -11,13 +11,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from broadcast.audio.targets import CBR_BITRATES_KBPS, target_lufs
 from broadcast.errors import ConfigError
 from broadcast.model import MusicPlan, Pauses, VoiceProfile
-from broadcast.speech.engines import ENGINE_NAMES
+from broadcast.speech.engines import engine_names
 from broadcast.speech.lexicon import Lexicon, load_lexicon
 
 ROLES = ("host", "reporter")
-ENGINES = ENGINE_NAMES  # one list, owned by the engines
 ID3_VERSIONS = (3, 4)
 LEXICON_FILE = "lexicon.toml"
 # What ships inside the package, so a wheel installed anywhere has voices, a lexicon and a sting.
@@ -127,8 +127,8 @@ def load_profile(path: Path) -> VoiceProfile:
     for key in ("engine", "voice", "rate", "volume"):
         if key not in values:
             raise ConfigError(f"{where}: missing key {key!r}")
-    if values["engine"] not in ENGINES:
-        raise ConfigError(f"{where}: unknown engine {values['engine']!r} (known: {', '.join(ENGINES)})")
+    if values["engine"] not in engine_names():
+        raise ConfigError(f"{where}: unknown engine {values['engine']!r} (known: {', '.join(engine_names())})")
     _check_range(where, "rate", values["rate"], 60, 500)
     _check_range(where, "volume", values["volume"], 0.0, 1.0)
     return VoiceProfile(**values)
@@ -224,20 +224,15 @@ def _music(table: Any, config_path: Path) -> MusicPlan:
     return plan
 
 
-_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
-
-
 def validate_audio(audio: AudioSettings, where: str) -> None:
-    if audio.bitrate_kbps not in _BITRATES:
-        raise ConfigError(f"{where}: bitrate_kbps must be one of {_BITRATES}")
+    if audio.bitrate_kbps not in CBR_BITRATES_KBPS:
+        raise ConfigError(f"{where}: bitrate_kbps must be one of {CBR_BITRATES_KBPS}")
     if audio.channels not in (1, 2):
         raise ConfigError(f"{where}: channels must be 1 or 2")
     if audio.sample_rate not in (44100, 48000):
         raise ConfigError(f"{where}: sample_rate must be 44100 or 48000")
     if audio.id3_version not in ID3_VERSIONS:
         raise ConfigError(f"{where}: id3_version must be 3 or 4")
-    from broadcast.audio.targets import target_lufs
-
     try:
         target_lufs(audio.loudness, audio.channels)
     except ConfigError as exc:

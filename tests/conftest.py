@@ -6,10 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from broadcast.speech.engines import register_engine
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "npr-wpsu-putin-kim-meeting.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_engine import FakeEngine  # noqa: E402  (found through the path above)
+
+register_engine(FakeEngine)  # for the tests that build in this process
+CLI = Path(__file__).resolve().parent / "cli_with_fake_engine.py"
 # What every episode folder holds.
 EPISODE_FILES = frozenset(
     {"chapters.json", "cover.jpg", "episode.json", "episode.mp3", "script.txt", "transcript.srt", "transcript.vtt"}
@@ -17,9 +23,9 @@ EPISODE_FILES = frozenset(
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command line, in a fresh process, as a user runs it."""
+    """The real command line, in a fresh process, as a user runs it, with the fake engine registered."""
     return subprocess.run(
-        [sys.executable, "-m", "broadcast", *map(str, args)],
+        [sys.executable, str(CLI), *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,

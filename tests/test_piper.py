@@ -70,7 +70,11 @@ def test_build_without_the_extra_exits_5_with_the_install_command(tmp_path: Path
     empty.write_text("")
     out = tmp_path / "out"
     # A fresh interpreter in which `import piper` fails, running the real command line.
-    code = "import sys; sys.modules['piper'] = None; from broadcast.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = (
+        "import sys; sys.modules['piper'] = None; sys.path.insert(0, 'tests');"
+        "from fake_engine import FakeEngine; from broadcast.speech.engines import register_engine;"
+        "register_engine(FakeEngine); from broadcast.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
     args = ["build", str(SEED), "--voices", str(vdir), "--output", str(out), "--config", str(empty), "--quiet"]
     proc = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
@@ -91,9 +95,10 @@ def test_length_scale_follows_the_calibration() -> None:
 
 
 def test_piper_profile_loads_and_example_profile_is_valid() -> None:
-    from broadcast.config import ENGINES, load_profile
+    from broadcast.config import load_profile
+    from broadcast.speech.engines import engine_names
 
-    assert "piper" in ENGINES
+    assert "piper" in engine_names()
     prof = load_profile(ROOT / "voices" / "reporter-piper.toml")
     assert (prof.engine, prof.voice, prof.rate, prof.volume) == ("piper", VOICE, 170, 1.0)
 
@@ -194,9 +199,9 @@ def test_hung_worker_is_a_synthesis_error(tmp_path: Path, monkeypatch: pytest.Mo
         hung = eng._worker
         assert hung is not None
         os.kill(hung.proc.pid, signal.SIGSTOP)  # alive but never answers
-        monkeypatch.setattr(pe, "_BASE_TIMEOUT_S", 0.5)
-        monkeypatch.setattr(pe, "_PER_WORD_TIMEOUT_S", 0.0)
-        monkeypatch.setattr(pe, "_START_TIMEOUT_S", 0.001)  # and the restart cannot come up in time
+        monkeypatch.setattr(eng, "base_timeout_s", 0.5)
+        monkeypatch.setattr(eng, "per_word_timeout_s", 0.0)
+        monkeypatch.setattr(eng, "start_timeout_s", 0.001)  # and the restart cannot come up in time
         start = time.monotonic()
         with pytest.raises(SynthesisError, match="hung"):
             eng.synthesize(SENTENCE, profile(), tmp_path / "x.wav")

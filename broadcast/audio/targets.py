@@ -27,6 +27,8 @@ LAME_CBR_GAIN_DB: dict[int, float] = {
     256: 0.0,
     320: 0.0,
 }
+# The bitrates the encoder is set up for: the one list, which settings are checked against.
+CBR_BITRATES_KBPS: tuple[int, ...] = tuple(LAME_CBR_GAIN_DB)
 
 
 def target_lufs(preset: str | float, channels: int) -> float:
@@ -52,4 +54,4 @@ def target_lufs(preset: str | float, channels: int) -> float:
     return value
 
 
-__all__ = ["LAME_CBR_GAIN_DB", "MONO_TARGETS", "PRESETS", "target_lufs"]
+__all__ = ["CBR_BITRATES_KBPS", "LAME_CBR_GAIN_DB", "MONO_TARGETS", "PRESETS", "target_lufs"]

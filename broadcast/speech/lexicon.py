@@ -18,13 +18,13 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from broadcast.errors import ConfigError
+from broadcast.speech.engines import reads_phonemes
 from broadcast.speech.rules import Change
 
 PLS_NS = "http://www.w3.org/2005/01/pronunciation-lexicon"
 # PLS has no notion of case; this foreign attribute carries it, and other tools ignore it.
 CASE_NS = "urn:broadcast:lexicon"
 ESPEAK_ALPHABET = "x-espeak"  # PLS allows "x-" vendor alphabets; espeak-ng's own mnemonics
-PHONEME_ENGINES = frozenset({"pyttsx3"})  # engines that read espeak [[phonemes]]
 
 _KEYS = frozenset({"text", "say", "espeak", "case_sensitive"})
 _MARKUP = re.compile(r"\[\[.*?\]\]")
@@ -38,7 +38,7 @@ class Entry:
     case_sensitive: bool = True
 
     def spoken(self, engine: str) -> str:
-        if self.espeak and engine in PHONEME_ENGINES:
+        if self.espeak and reads_phonemes(engine):
             return f"[[{self.espeak}]]"
         return self.say
 

@@ -1,4 +1,4 @@
-"""Piper (neural, optional) engine: drives the piper worker process, with timeouts and a restart.
+"""Piper (neural, optional) engine: the voices of the piper worker process.
 
 Piper is an optional extra: `pip install 'newsroom-broadcast[piper]'`. Nothing here
 imports piper or onnxruntime; only the worker process does, so the build
@@ -14,22 +14,16 @@ import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from broadcast.errors import ConfigError, SynthesisError
+from broadcast.errors import BroadcastError, ConfigError
 from broadcast.model import VoiceProfile
-from broadcast.speech.engines import VoiceInfo
+from broadcast.speech.engines.engine import VoiceInfo
 from broadcast.speech.engines.worker_client import WorkerProcess
+from broadcast.speech.engines.worker_engine import WorkerEngine
 
 INSTALL_HINT = "pip install 'newsroom-broadcast[piper]'"
 _REQUIRED_MODULES = ("piper", "onnxruntime")
-
-# Importing onnxruntime and piper plus loading one model takes about 1 s;
-# this allows for a slow, busy machine.
-_START_TIMEOUT_S = 60.0
-# Piper runs at about 10-20x real time on 2 cores, i.e. about 0.02 s of work
-# per word; a clip that takes longer than this has hung.
-_BASE_TIMEOUT_S = 30.0
-_PER_WORD_TIMEOUT_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -145,24 +139,25 @@ def installed_voices() -> dict[str, tuple[Path, VoiceInfo]]:
     return found
 
 
-def _worker() -> WorkerProcess:
-    return WorkerProcess(
-        "broadcast.speech.engines.piper_worker",
-        "piper engine",
-        _START_TIMEOUT_S,
-        reply_error=lambda reply: missing_extra_error(str(reply.get("error", ""))) if reply.get("missing") else None,
-    )
-
-
-class PiperEngine:
-    """Piper voices behind the Engine protocol; one worker (and one load per model) per instance."""
+class PiperEngine(WorkerEngine):
+    """Piper voices; one worker (and one load per model) per instance."""
 
     name = "piper"
+    reads_phonemes = False  # piper phonemizes its text itself: [[...]] would be read aloud
+    worker_module = "broadcast.speech.engines.piper_worker"
+    label = "piper engine"
+    # Importing onnxruntime and piper plus loading one model takes about 1 s;
+    # this allows for a slow, busy machine.
+    start_timeout_s = 60.0
+    # Piper runs at about 10-20x real time on 2 cores, i.e. about 0.02 s of work
+    # per word; a clip that takes longer than this has hung.
+    base_timeout_s = 30.0
+    per_word_timeout_s = 0.5
 
     def __init__(self) -> None:
         # Opening never fails, so `broadcast voices` works without the extra;
         # synthesize() raises the ConfigError that names the install command.
-        self._worker: WorkerProcess | None = None
+        super().__init__()
         self._voices: dict[str, tuple[Path, VoiceInfo]] | None = None
 
     def _installed(self) -> dict[str, tuple[Path, VoiceInfo]]:
@@ -186,35 +181,20 @@ class PiperEngine:
         """Fail before anything is spoken: the extra is installed and the voice exists."""
         self.model_path(profile)
 
-    def _ensure(self, model: Path) -> WorkerProcess:
-        if self._worker is None or self._worker.proc.poll() is not None:
-            if self._worker is not None:
-                self._worker.close()
-            self._worker = None
-            self._worker = _worker()
-        if str(model) not in self._worker.loaded:
-            self._worker.request({"load": str(model)}, _START_TIMEOUT_S)
-            self._worker.loaded.add(str(model))
-        return self._worker
-
-    def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
-        model = self.model_path(profile)
-        job = {
+    def job(self, text: str, profile: VoiceProfile, path: Path) -> dict[str, Any]:
+        return {
             "text": text,
-            "model": str(model),
+            "model": str(self.model_path(profile)),
             "length_scale": length_scale_for(profile.rate),
             "volume": profile.volume,
             "path": str(path),
         }
-        timeout = _BASE_TIMEOUT_S + _PER_WORD_TIMEOUT_S * len(text.split())
-        try:
-            self._ensure(model).request(job, timeout)
-        except SynthesisError:
-            # A crashed or hung worker gets one fresh process before we give up.
-            self.close()
-            self._ensure(model).request(job, timeout)
 
-    def close(self) -> None:
-        if self._worker is not None:
-            self._worker.close()
-            self._worker = None
+    def reply_error(self, reply: dict[str, Any]) -> BroadcastError | None:
+        return missing_extra_error(str(reply.get("error", ""))) if reply.get("missing") else None
+
+    def prepare(self, worker: WorkerProcess, job: dict[str, Any]) -> None:
+        model = job.get("model")
+        if model and model not in worker.loaded:
+            worker.request({"load": model}, self.start_timeout_s)
+            worker.loaded.add(model)

@@ -70,7 +70,7 @@ class Speaker:
         return len(samples)
 
 
-def _start() -> Handler:
+def start() -> Handler:
     speaker = Speaker()
 
     def handle(job: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def _start() -> Handler:
 
 
 def main() -> int:
-    return serve(_start)
+    return serve(start)
 
 
 if __name__ == "__main__":

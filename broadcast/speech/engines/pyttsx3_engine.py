@@ -1,50 +1,45 @@
-"""pyttsx3 (espeak-ng) engine: drives the worker process, with timeouts and restarts."""
+"""pyttsx3 (espeak-ng) engine: the voices of the pyttsx3 worker process."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from broadcast.errors import ConfigError, SynthesisError
+from broadcast.errors import ConfigError
 from broadcast.model import VoiceProfile
-from broadcast.speech.engines import VoiceInfo
-from broadcast.speech.engines.worker_client import WorkerProcess
-
-_START_TIMEOUT_S = 30.0
-# espeak runs at hundreds of times real time; a clip that takes longer than
-# this has hung, whatever its length.
-_BASE_TIMEOUT_S = 10.0
-_PER_WORD_TIMEOUT_S = 0.05
+from broadcast.speech.engines.engine import VoiceInfo
+from broadcast.speech.engines.worker_engine import WorkerEngine, voice_label
 
 
-def _worker() -> WorkerProcess:
-    # pyttsx3 prints "Audio saved to ..." for every file: not an error.
-    return WorkerProcess(
-        "broadcast.speech.engines.pyttsx3_worker", "speech engine", _START_TIMEOUT_S, ignore_stderr=("Audio saved to",)
-    )
-
-
-class Pyttsx3Engine:
+class Pyttsx3Engine(WorkerEngine):
     name = "pyttsx3"
+    reads_phonemes = True  # the worker sets espeak's PHONEMES flag
+    worker_module = "broadcast.speech.engines.pyttsx3_worker"
+    label = "speech engine"
+    start_timeout_s = 30.0
+    # espeak runs at hundreds of times real time; a clip that takes longer than
+    # this has hung, whatever its length.
+    base_timeout_s = 10.0
+    per_word_timeout_s = 0.05
+    ignore_stderr = ("Audio saved to",)  # pyttsx3 prints it for every file: not an error
 
     def __init__(self) -> None:
-        self._worker: WorkerProcess | None = None
+        super().__init__()
         self._voice_ids: set[str] | None = None
 
-    def _ensure(self) -> WorkerProcess:
-        if self._worker is None or self._worker.proc.poll() is not None:
-            self._worker = _worker()
-        return self._worker
-
-    def voices(self) -> list[VoiceInfo]:
-        reply = self._ensure().request({"list_voices": True}, _START_TIMEOUT_S)
+    def _list(self, who: str) -> list[VoiceInfo]:
+        reply = self.request({"list_voices": True}, self.start_timeout_s, who)
         return [
             VoiceInfo("pyttsx3", v["id"], v["name"], tuple(v["languages"]), v["gender"] or "") for v in reply["voices"]
         ]
 
+    def voices(self) -> list[VoiceInfo]:
+        return self._list("the pyttsx3 engine")
+
     def check(self, profile: VoiceProfile) -> None:
         """Fail before anything is spoken: the voice id exists."""
         if self._voice_ids is None:
-            self._voice_ids = {v.id for v in self.voices()}
+            self._voice_ids = {v.id for v in self._list(voice_label(profile))}
         # espeak accepts variants such as "gmw/en-us+f3": check the base voice.
         base = profile.voice.split("+", 1)[0].lower()
         if base not in self._voice_ids:
@@ -52,24 +47,5 @@ class Pyttsx3Engine:
                 f"voice profile {profile.name!r}: unknown pyttsx3 voice {profile.voice!r} (see: broadcast voices)"
             )
 
-    def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
-        self.check(profile)
-        job = {
-            "text": text,
-            "voice": profile.voice,
-            "rate": profile.rate,
-            "volume": profile.volume,
-            "path": str(path),
-        }
-        timeout = _BASE_TIMEOUT_S + _PER_WORD_TIMEOUT_S * len(text.split())
-        try:
-            self._ensure().request(job, timeout)
-        except SynthesisError:
-            # A crashed or hung worker gets one fresh process before we give up.
-            self.close()
-            self._ensure().request(job, timeout)
-
-    def close(self) -> None:
-        if self._worker is not None:
-            self._worker.close()
-            self._worker = None
+    def job(self, text: str, profile: VoiceProfile, path: Path) -> dict[str, Any]:
+        return {"text": text, "voice": profile.voice, "rate": profile.rate, "volume": profile.volume, "path": str(path)}

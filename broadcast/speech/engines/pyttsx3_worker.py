@@ -82,7 +82,7 @@ class Speaker:
         return _frames(path)
 
 
-def _start() -> Handler:
+def start() -> Handler:
     speaker = Speaker()
 
     def handle(job: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def _start() -> Handler:
 
 
 def main() -> int:
-    return serve(_start)
+    return serve(start)
 
 
 if __name__ == "__main__":

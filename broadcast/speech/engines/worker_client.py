@@ -52,9 +52,6 @@ class WorkerProcess:
             self.close()
             raise
 
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
     def request(self, job: dict[str, Any] | None, timeout: float) -> dict[str, Any]:
         assert self.proc.stdin and self.proc.stdout
         if job is not None:

@@ -1,24 +1,29 @@
-"""A deterministic engine for fast unit tests of the mixer and pipeline.
+"""A deterministic engine for fast tests of the mixer and pipeline; the shipped package does not know it.
 
 It speaks nothing: each word becomes a short tone burst at the profile's rate,
 so durations, pauses and timings behave like speech. Never used end to end.
+Tests register it with broadcast.speech.engines.register_engine (conftest.py
+does, and so does cli_with_fake_engine.py for the command line in a subprocess).
 """
 
 from __future__ import annotations
 
-import math
-import struct
 import wave
 from pathlib import Path
+
+import numpy as np
 
 from broadcast.model import VoiceProfile
 from broadcast.speech.engines import VoiceInfo
 
 RATE_HZ = 22050
+TONE_HZ = 220
+ON_SHARE = 0.7  # of each word's time; the rest is silence between words
 
 
 class FakeEngine:
     name = "fake"
+    reads_phonemes = False
 
     def voices(self) -> list[VoiceInfo]:
         return [VoiceInfo("fake", "tone", "Test tone", ("en",), "")]
@@ -28,18 +33,15 @@ class FakeEngine:
 
     def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
         word_s = 60.0 / max(profile.rate, 1)
-        samples: list[int] = []
-        for _ in text.split():
-            on = int(word_s * 0.7 * RATE_HZ)
-            off = int(word_s * RATE_HZ) - on
-            amp = 12000 * profile.volume
-            samples += [int(amp * math.sin(2 * math.pi * 220 * i / RATE_HZ)) for i in range(on)]
-            samples += [0] * off
+        on = int(word_s * ON_SHARE * RATE_HZ)
+        off = int(word_s * RATE_HZ) - on
+        burst = 12000 * profile.volume * np.sin(2 * np.pi * TONE_HZ * np.arange(on) / RATE_HZ)
+        word = np.concatenate([burst, np.zeros(off)]).astype("<i2")  # truncates toward zero, like int()
         with wave.open(str(path), "wb") as w:
             w.setnchannels(1)
             w.setsampwidth(2)
             w.setframerate(RATE_HZ)
-            w.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+            w.writeframes(np.tile(word, len(text.split())).tobytes())
 
     def close(self) -> None:
         pass

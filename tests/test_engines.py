@@ -1,0 +1,80 @@
+"""The engine table and the worker engines' recovery, as a user meets them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED
+from faulty_worker import FaultyEngine, set_fault
+
+from broadcast.errors import ConfigError, SynthesisError
+from broadcast.model import VoiceProfile
+from broadcast.speech.engines import engine_names, open_engine, register_engine, table
+from broadcast.speech.lexicon import Entry, Lexicon
+from broadcast.speech.spoken import to_spoken
+
+
+def test_a_worker_that_fails_twice_is_an_error_naming_the_voice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register_engine(FaultyEngine)
+    set_fault(monkeypatch, "exit-start", tmp_path / "unused")
+    engine = open_engine(FaultyEngine.name)
+    profile = VoiceProfile(name="host", engine=FaultyEngine.name, voice="gmw/en-us", rate=170, volume=1.0)
+    try:
+        with pytest.raises(SynthesisError) as info:
+            engine.check(profile)
+    finally:
+        engine.close()
+    message = str(info.value)
+    assert message.startswith("voice 'host' (faulty-pyttsx3 gmw/en-us): speech engine exited with code 3")
+    assert "a fresh worker failed too: speech engine exited with code 3" in message
+    assert "\n" not in message
+
+
+def test_the_shipped_command_line_does_not_know_the_fake_engine(tmp_path: Path) -> None:
+    vdir = tmp_path / "voices"
+    vdir.mkdir()
+    for role in ("host", "reporter"):
+        (vdir / f"{role}.toml").write_text('engine = "fake"\nvoice = "tone"\nrate = 170\nvolume = 1.0\n')
+    plain = [sys.executable, "-m", "broadcast"]
+    script = subprocess.run([*plain, "script", SEED, "--voices", vdir], capture_output=True, text=True, cwd=ROOT)
+    assert script.returncode == ConfigError.exit_code
+    assert script.stderr == (f"broadcast: error: {vdir / 'host.toml'}: unknown engine 'fake' (known: pyttsx3, piper)\n")
+    voices = subprocess.run([*plain, "voices"], capture_output=True, text=True, cwd=ROOT)
+    assert voices.returncode == 0, voices.stderr
+    engines = [line.split(":")[0] for line in voices.stdout.splitlines() if not line.startswith(" ")]
+    assert engines == ["pyttsx3", "piper", "roles"]
+
+
+def test_the_table_lists_the_shipped_engines_first() -> None:
+    assert engine_names()[:2] == ("pyttsx3", "piper")
+    with pytest.raises(ConfigError, match=r"unknown engine 'espeak' \(known: .*piper, pyttsx3"):
+        open_engine("espeak")
+
+
+def test_an_engine_that_reads_phonemes_gets_them_from_the_lexicon(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(table, "_TABLE", dict(table._TABLE))  # this engine is registered for this test only
+
+    class PhonemeReader:
+        name = "phoneme-reader"
+        reads_phonemes = True
+
+    lexicon = Lexicon((Entry("Kuhn", "KOON", "k'u:n"),))
+    assert to_spoken("Ask Kuhn.", lexicon, "phoneme-reader").text == "Ask KOON."  # not registered: respelling
+    register_engine(PhonemeReader)  # type: ignore[arg-type]
+    assert to_spoken("Ask Kuhn.", lexicon, "phoneme-reader").text == "Ask [[k'u:n]]."
+    assert to_spoken("Ask Kuhn.", lexicon, "piper").text == "Ask KOON."
+
+
+def test_the_engine_table_loads_no_speech_library() -> None:
+    # Engine libraries load inside worker processes only: listing engines stays fast.
+    code = (
+        "import sys, broadcast.config, broadcast.speech.engines as e; e.engine_names(); "
+        "print(sorted(m for m in ('pyttsx3', 'piper', 'onnxruntime', 'numpy') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert proc.stdout.strip() == "[]"
