@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from broadcast.speech.rules import RULES
@@ -216,6 +216,7 @@ _text = st.lists(
 
 @settings(max_examples=400, suppress_health_check=list(HealthCheck), deadline=None)
 @given(_text)
+@example("Dr. 2023-09-11 ")  # the date's spoken month once made the title look like one before a name
 def test_idempotent(text: str) -> None:
     once = to_spoken(text).text
     assert to_spoken(once).text == once

@@ -473,7 +473,13 @@ RULES: tuple[Rule, ...] = (
         lambda m: f"{_NUMBER_SIGNS[m.group('sign')] if m.group('sign') else 'number'} {number(m.group('n'))}",
     ),
     _rule("number", rf"{_NOT_BEFORE_NUM}(?P<n>{_DEC}){_NOT_AFTER_NUM}", lambda m: number(m.group("n"))),
-    _rule("title", rf"\b(?P<abbr>{alternation(_TITLES)})\.(?={_GAP}[A-Z])", _title),
+    # Before a name; a month that starts a date ("Dr. September 11") is not one, and the
+    # date's spoken form ("September eleventh") must not turn into one on a second pass.
+    _rule(
+        "title",
+        rf"\b(?P<abbr>{alternation(_TITLES)})\.(?={_GAP}[A-Z])(?!{_GAP}(?:{_MONTH_NAME})\b,?\s+[\da-z])",
+        _title,
+    ),
     _rule("abbreviation", rf"\b(?P<abbr>{alternation(_SAINT_OR_STREET)})\.(?!\w)", _saint_or_street),
     _rule("abbreviation", rf"\b(?P<abbr>{alternation(_SUFFIXES)})\.(?!\w)", _suffix),
     _rule("abbreviation", rf"(?<![\w.])(?P<abbr>{alternation(_PLAIN)})\.(?!\w)", _plain_abbreviation),
