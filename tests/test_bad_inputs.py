@@ -3,6 +3,11 @@
 Valid inputs must give a correct episode; the rest a one-line error, a stable exit
 code, and an output folder exactly as it was. Valid inputs are voiced by the fake
 engine to keep this fast; real speech is covered by the end-to-end tests.
+
+The seed article in other encodings and line endings, and a 50,000-character line,
+are checked through `broadcast script`: decoding and parsing are what differ, and the
+script they give is compared with the seed's golden file or the line itself, with no
+speech synthesized (the long line alone is about an hour of speech).
 """
 
 from __future__ import annotations
@@ -50,25 +55,28 @@ def big_text() -> str:
     return "Big headline for a huge file\n\nBy Ann Lee\n\n" + "\n\n".join(paras) + "\n"
 
 
-# name -> bytes of the input file
-VALID: dict[str, Callable[[], bytes]] = {
+GOLDEN_SCRIPT = (ROOT / "tests" / "golden" / "seed-script.txt").read_text(encoding="utf-8")
+
+# name -> bytes of the seed article in another form; each must give the seed's script
+SEED_FORMS: dict[str, Callable[[], bytes]] = {
     "utf-8 with BOM": lambda: b"\xef\xbb\xbf" + SEED_TEXT.encode(),
     "utf-16 with BOM": lambda: SEED_TEXT.encode("utf-16"),
-    "windows-1252": lambda: SEED_TEXT.replace("—", "-").replace("é", "e").encode("cp1252"),
-    "latin-1 accents": lambda: story(
-        "Café owners in Montréal celebrate a good year", STORY.replace("council", "café council")
-    ).encode("latin-1"),
+    "windows-1252": lambda: SEED_TEXT.encode("cp1252"),  # its em dashes are not UTF-8
     "CRLF line endings": lambda: SEED_TEXT.replace("\n", "\r\n").encode(),
     "CR line endings": lambda: SEED_TEXT.replace("\n", "\r").encode(),
     "mixed line endings": lambda: SEED_TEXT.replace("\n\n", "\r\n\r\n", 3).replace("\n", "\r", 5).encode(),
     "stray NUL and controls": lambda: (
         SEED_TEXT.replace("Kremlin", "Krem\x00lin", 1).replace("week", "we\x07ek\x1b").encode()
     ),
-    "single 50,000-character line": lambda: (
-        "A headline above a very long paragraph\n\nBy Ann Lee\n\n"
-        + " ".join(f"Sentence {i} tells part of the story." for i in range(7000))[:50_000]
-        + ".\n"
-    ).encode(),
+}
+LONG_LINE = " ".join(f"Sentence {i} tells part of the story." for i in range(7000))[:50_000] + "."
+
+
+# name -> bytes of the input file
+VALID: dict[str, Callable[[], bytes]] = {
+    "latin-1 accents": lambda: story(
+        "Café owners in Montréal celebrate a good year", STORY.replace("council", "café council")
+    ).encode("latin-1"),
     "nested and unbalanced quotes": lambda: story(
         "Quotes \"nested 'inside' here\" are tricky",
         "By Ann Lee\n\nShe said, \"he told me 'no way' and left. Then \"another quote began and never ended.\n\n"
@@ -148,6 +156,28 @@ def test_valid_input_gives_an_episode(label: str, tmp_path: Path, fake_voices_di
     tags = ID3(folder / "episode.mp3")
     assert str(tags["TIT2"]) == record["title"]  # the headline survives the ID3 round trip
     assert "\x00" not in record["title"] and all(c.isprintable() for c in record["title"])
+
+
+@pytest.mark.parametrize("label", list(SEED_FORMS))
+def test_seed_in_another_encoding_gives_the_seed_script(label: str, tmp_path: Path, plain_config: Path) -> None:
+    src = tmp_path / "article.txt"
+    src.write_bytes(SEED_FORMS[label]())
+    proc = run_cli("script", src, "--config", plain_config, "--voices", ROOT / "voices")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == GOLDEN_SCRIPT
+
+
+def test_single_50000_character_line_is_one_whole_paragraph(tmp_path: Path, plain_config: Path) -> None:
+    src = tmp_path / "article.txt"
+    src.write_text(f"A headline above a very long paragraph\n\nBy Ann Lee\n\n{LONG_LINE}\n", encoding="utf-8")
+    proc = run_cli("script", src, "--config", plain_config, "--voices", ROOT / "voices")
+    assert proc.returncode == 0, proc.stderr
+    parts = proc.stdout.split("\n\n[")
+    assert parts[0].startswith("TITLE:   A headline above a very long paragraph\n")
+    assert "AUTHORS: Ann Lee\n" in parts[0]
+    assert [p.split("\n", 1)[0] for p in parts[1:]] == ["01] INTRO (host)", "02] BODY (reporter)", "03] OUTRO (host)"]
+    body = " ".join(parts[2].split("\n", 1)[1].split())  # undo the line wrapping
+    assert body == LONG_LINE
 
 
 @pytest.mark.parametrize("label", list(INVALID))
