@@ -284,6 +284,7 @@ def build_seed_with_env(tmp_path: Path, config: Path, **env: str) -> subprocess.
     )
 
 
+@pytest.mark.e2e
 def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
     proc = build_seed_with_env(tmp_path, plain_config, PATH="/nonexistent", IMAGEIO_FFMPEG_EXE="/nonexistent/ffmpeg")
     assert proc.returncode == 6, proc.stderr
@@ -292,6 +293,7 @@ def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
     assert not [p for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")]
 
 
+@pytest.mark.e2e
 def test_no_espeak_library(tmp_path: Path, plain_config: Path) -> None:
     """No system library and a broken espeakng-loader: the speech worker reports it, the build stops cleanly."""
     from broadcast.speech.engines.espeak_library import system_library

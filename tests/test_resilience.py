@@ -17,6 +17,8 @@ import pytest
 from conftest import EPISODE_FILES, ROOT, run_cli
 from mutagen.mp3 import MP3
 
+pytestmark = pytest.mark.e2e  # real speech end to end; the quick loop is -m "not e2e"
+
 
 def wire_story(n: int, words: int = 60) -> str:
     body = " ".join(
