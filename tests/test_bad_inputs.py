@@ -273,7 +273,7 @@ def test_bad_configuration(label: str, tmp_path: Path, plain_config: Path) -> No
     assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
 
 
-def build_seed_with_env(tmp_path: Path, config: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def build_with_env(tmp_path: Path, config: Path, article: Path = SEED, **env: str) -> subprocess.CompletedProcess[str]:
     """The real command line with a changed environment (a missing tool or library)."""
     return subprocess.run(
         [
@@ -281,7 +281,7 @@ def build_seed_with_env(tmp_path: Path, config: Path, **env: str) -> subprocess.
             "-m",
             "broadcast",
             "build",
-            str(SEED),
+            str(article),
             "--output",
             str(tmp_path / "out"),
             "--config",
@@ -297,7 +297,10 @@ def build_seed_with_env(tmp_path: Path, config: Path, **env: str) -> subprocess.
 
 @pytest.mark.e2e
 def test_no_ffmpeg(tmp_path: Path, plain_config: Path) -> None:
-    proc = build_seed_with_env(tmp_path, plain_config, PATH="/nonexistent", IMAGEIO_FFMPEG_EXE="/nonexistent/ffmpeg")
+    short = tmp_path / "short.txt"  # every clip is spoken before ffmpeg is needed: keep them few
+    short.write_text(story("Council approves the ferry plan"), encoding="utf-8")
+    env = {"PATH": "/nonexistent", "IMAGEIO_FFMPEG_EXE": "/nonexistent/ffmpeg"}
+    proc = build_with_env(tmp_path, plain_config, short, **env)
     assert proc.returncode == 6, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "ffmpeg" in proc.stderr
@@ -314,7 +317,7 @@ def test_no_espeak_library(tmp_path: Path, plain_config: Path) -> None:
     shadow = tmp_path / "shadow"
     shadow.mkdir()
     (shadow / "espeakng_loader.py").write_text("raise ImportError('simulated: espeakng-loader missing')\n")
-    proc = build_seed_with_env(tmp_path, plain_config, PYTHONPATH=str(shadow))
+    proc = build_with_env(tmp_path, plain_config, PYTHONPATH=str(shadow))
     assert proc.returncode == 7, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "no espeak-ng library" in proc.stderr
