@@ -21,8 +21,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/broadcast build seeds/npr-wpsu-putin-kim-meeting.txt
 
+# Two workers, one test file each at a time: a file's shared (module-scoped) build is made once.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check broadcast tests benchmarks

@@ -88,7 +88,6 @@ def make_parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
     )
     feed.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
-    feed.add_argument("--voices", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     feed.add_argument(
         "--stamp",
         action="store_true",
@@ -110,7 +109,7 @@ def make_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from broadcast.config import load_settings, validate_audio
 
-    settings = load_settings(args.config, args.voices)
+    settings = load_settings(args.config, getattr(args, "voices", None))
     audio = settings.audio
     if getattr(args, "bitrate", None):
         audio = replace(audio, bitrate_kbps=args.bitrate)
@@ -204,7 +203,7 @@ _COMMANDS = {"build": cmd_build, "script": cmd_script, "feed": cmd_feed, "voices
 
 
 def main(argv: list[str] | None = None) -> int:
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = None
     try:
         args = make_parser().parse_args(argv)
         if not args.command:
@@ -222,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as exc:  # a bug: one line, unless --debug asks for the traceback
-        if debug:
+        if args is not None and args.debug:
             traceback.print_exc()
         else:
             print(f"broadcast: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)

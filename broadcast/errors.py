@@ -1,7 +1,8 @@
 """One exception root; every failure a user can cause is a BroadcastError.
 
 Each subclass carries the exit code the command line returns for it, so the
-mapping lives next to the error and the README table is generated from here.
+mapping lives next to the error. EXIT_CODES is what `broadcast --help` prints; the
+README's table is written by hand, and tests/test_cli.py checks that it agrees.
 """
 
 from __future__ import annotations

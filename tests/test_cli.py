@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SEED, run_cli
+from conftest import ROOT, SEED, run_cli
+
+from broadcast import cli
+from broadcast.errors import EXIT_CODES
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["script"], ["feed"], ["voices"]])
@@ -141,3 +144,44 @@ def test_non_http_url_is_refused() -> None:
     proc = run_cli("script", "file:///etc/passwd")
     assert proc.returncode == 3
     assert proc.stderr.strip() == "broadcast: error: file:///etc/passwd: only http and https URLs are supported"
+
+
+def _bug(args: object) -> int:
+    raise RuntimeError("simulated bug")
+
+
+@pytest.mark.parametrize(
+    ("argv", "traceback"),
+    [
+        (["script", "x.txt"], False),
+        (["--debug", "script", "x.txt"], True),
+        (["script", "--", "--debug"], False),  # an article named --debug is not the option
+    ],
+)
+def test_internal_error_shows_traceback_only_under_debug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], traceback: bool
+) -> None:
+    monkeypatch.setitem(cli._COMMANDS, "script", _bug)
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert ("Traceback (most recent call last)" in err) is traceback
+    if not traceback:
+        assert err == "broadcast: internal error: RuntimeError: simulated bug (rerun with --debug)\n"
+
+
+def test_feed_takes_no_voices_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["feed", "--output", str(tmp_path), "--voices", str(tmp_path)]) == 2
+    assert "unrecognized arguments: --voices" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_readme_exit_code_table_matches_the_code() -> None:
+    """The README's table and `broadcast --help` (built from EXIT_CODES) list the same codes and meanings."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:3] for line in table.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    documented = [(int(code), meaning.strip().replace("`", "")) for code, meaning in rows]
+    assert [code for code, _ in documented] == [code for code, _ in EXIT_CODES]
+    for (code, meaning), (_, what) in zip(documented, EXIT_CODES, strict=True):
+        # The README may add examples in parentheses; the meaning itself must agree.
+        assert meaning.split(" (")[0] == what.split(" (")[0], code

@@ -15,6 +15,7 @@ from mutagen.mp3 import MP3
 
 from broadcast.model import Pauses
 
+pytestmark = pytest.mark.e2e  # real speech end to end; the quick loop is -m "not e2e"
 SHORT = FIXTURES / "e2e" / "short-wire.txt"
 
 

@@ -23,6 +23,7 @@ from PIL import Image
 
 from broadcast.audio.ffmpeg import find_tool
 
+pytestmark = pytest.mark.e2e  # real speech end to end; the quick loop is -m "not e2e"
 SECOND = FIXTURES / "e2e" / "second-wire.txt"
 SHORT = FIXTURES / "e2e" / "short-wire.txt"
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0"}

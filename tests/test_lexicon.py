@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from broadcast.errors import ConfigError
-from broadcast.speech.lexicon import Entry, Lexicon, apply_lexicon, export_pls, import_pls, load_lexicon
+from broadcast.speech.lexicon import Entry, Lexicon, export_pls, import_pls, load_lexicon
 from broadcast.speech.spoken import to_spoken
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,8 @@ LEX = Lexicon(
 
 
 def said(text: str, engine: str = "piper", lexicon: Lexicon = LEX) -> str:
-    return apply_lexicon(text, lexicon, engine)[0]
+    """What the engine is given: the public path, lexicon and rules together."""
+    return to_spoken(text, lexicon, engine).text
 
 
 def test_whole_words_only() -> None:
@@ -52,14 +53,17 @@ def test_engine_specific_output() -> None:
 
 
 def test_changes_carry_offsets_in_the_input() -> None:
-    text, changes = apply_lexicon("Ask Kuhn.", LEX, "pyttsx3")
-    assert text == "Ask [[k'u:n]]."
-    assert [(c.start, c.end, c.written, c.spoken, c.rule) for c in changes] == [(4, 8, "Kuhn", "[[k'u:n]]", "lexicon")]
+    spoken = to_spoken("Ask Kuhn.", LEX, "pyttsx3")
+    assert spoken.text == "Ask [[k'u:n]]."
+    assert [(c.start, c.end, c.written, c.spoken, c.rule) for c in spoken.changes] == [
+        (4, 8, "Kuhn", "[[k'u:n]]", "lexicon")
+    ]
 
 
 def test_no_lexicon_changes_nothing() -> None:
-    assert apply_lexicon("Kuhn", None) == ("Kuhn", [])
-    assert apply_lexicon("Kuhn", Lexicon()) == ("Kuhn", [])
+    for lexicon in (None, Lexicon()):
+        spoken = to_spoken("Ask Kuhn.", lexicon)
+        assert (spoken.text, spoken.changes) == ("Ask Kuhn.", ())
 
 
 def test_lexicon_runs_first_and_its_output_is_not_renormalized() -> None:

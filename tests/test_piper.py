@@ -24,6 +24,7 @@ from broadcast.model import VoiceProfile
 from broadcast.speech.engines import clip_problem, open_engine, wav_duration_ms
 from broadcast.speech.engines import piper_engine as pe
 
+pytestmark = pytest.mark.e2e  # real speech end to end; the quick loop is -m "not e2e"
 INSTALL = "pip install 'newsroom-broadcast[piper]'"
 SKIP_REASON = f"Piper extra not installed: {INSTALL}"
 VOICE = "en_US-joe-medium"

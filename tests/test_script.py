@@ -5,7 +5,7 @@ from conftest import ROOT, SEED
 
 from broadcast.config import load_settings
 from broadcast.input.plain import parse_article
-from broadcast.model import Article, Part
+from broadcast.model import Article, Part, Pauses
 from broadcast.script.write import build_script, estimate_ms, place_name, render_script
 
 GOLDEN = ROOT / "tests" / "golden" / "seed-script.txt"
@@ -64,10 +64,14 @@ def test_article_without_site_authors_or_copyright() -> None:
 
 def test_estimate_counts_words_at_role_rates_and_pauses() -> None:
     script = build_script(Article(headline="One two three", body=("Four five six seven.",)))
-    from broadcast.model import Pauses
-
-    p = Pauses(sentence=0, paragraph=0, part=1000, lead_in=0, tail=0)
-    words = {c.role: len(c.text.split()) for c in script.cues}
-    ms = estimate_ms(script, {"host": 60, "reporter": 120}, p)
-    host_words = sum(len(c.text.split()) for c in script.cues if c.role == "host")
-    assert ms == host_words * 1000 + words["reporter"] * 500 + 2 * 1000
+    assert [c.text for c in script.cues] == [
+        "One two three. Here is the story.",
+        "Four five six seven.",
+        "That was the story.",
+    ]
+    rates = {"host": 60, "reporter": 120}
+    # The host says 7 + 4 words at one a second (11 s), the reporter 4 at two a second
+    # (2 s), and the part changes from INTRO to BODY to OUTRO add 1 s each.
+    assert estimate_ms(script, rates, Pauses(sentence=0, paragraph=0, part=1000, lead_in=0, tail=0)) == 15_000
+    # One sentence break (in the intro), the lead-in and the tail; no paragraph break.
+    assert estimate_ms(script, rates, Pauses(sentence=300, paragraph=700, part=1000, lead_in=500, tail=900)) == 16_700

@@ -1,7 +1,9 @@
 """The sound of the package: room tone, intro/outro stings, a ducked bed under the host intro.
 
-All numpy on mono float samples at the output rate. Pure: takes samples and a
-timeline, returns new samples and the offset by which speech moved.
+Not pure: the user's music files are decoded by ffmpeg (through the one runner,
+`broadcast.audio.ffmpeg`). The rest is numpy on mono float samples at the output
+rate: `arrange` takes the speech track and the intro's span and returns new samples
+and the offset by which speech moved.
 """
 
 from __future__ import annotations

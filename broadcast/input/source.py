@@ -241,12 +241,12 @@ def _reason(reason: object, host: str, timeout: float) -> str:
 
 
 def _decode(data: bytes, url: str, headers: Message) -> str:
-    """Text by the charset of the header, then of a <meta>, then text_input's own guess."""
+    """Text by the charset of the header, then of a <meta>, then text_file's own guess."""
     charset = headers.get_content_charset() or _meta_charset(data)
     if charset and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         codec = "cp1252" if charset.lower() in _AS_CP1252 else charset
         try:
-            # Re-encoded as UTF-8 so text_input's checks and clean-up still apply.
+            # Re-encoded as UTF-8 so text_file's checks and clean-up still apply.
             data = data.decode(codec).encode("utf-8")
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong or unknown label: let decode_bytes guess

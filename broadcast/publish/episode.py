@@ -1,4 +1,7 @@
-"""What an episode folder holds: its name, guid, tags, text files and episode.json (pure)."""
+"""What an episode folder holds: its name, guid, tags, text files and episode.json.
+
+Pure except `episode_name`, which reads the output folder to see whether its name is taken.
+"""
 
 from __future__ import annotations
 

@@ -147,17 +147,6 @@ def lexicon_changes(text: str, lexicon: Lexicon | None, engine: str = "pyttsx3")
     return changes
 
 
-def apply_lexicon(text: str, lexicon: Lexicon | None, engine: str = "pyttsx3") -> tuple[str, list[Change]]:
-    """The text with every lexicon match replaced, and the changes (offsets in `text`)."""
-    changes = lexicon_changes(text, lexicon, engine)
-    out, at = [], 0
-    for c in changes:
-        out += [text[at : c.start], c.spoken]
-        at = c.end
-    out.append(text[at:])
-    return "".join(out), changes
-
-
 # --- W3C Pronunciation Lexicon Specification 1.0 ------------------------------------
 
 
