@@ -1,7 +1,7 @@
 """Give every line of a page one role, from evidence that holds across sites.
 
 Two kinds of evidence are combined. A line's own shape and the pattern tables of
-`plain` (chrome, dates, bylines, credits, copyright ...) say what a line looks like
+`patterns` (chrome, dates, bylines, credits, copyright ...) say what a line looks like
 on its own. Its position says the rest: the story is the best contiguous run of
 body-like lines (short gaps for a caption or a widget allowed), found as the
 highest-scoring segment; a prose line far from that run is a banner, an appeal
