@@ -15,6 +15,7 @@ from datetime import datetime
 from broadcast.errors import ArticleError
 from broadcast.input.dates import published
 from broadcast.input.dates import stamps as _stamps
+from broadcast.input.line_model import LineModel
 from broadcast.input.lines import BULLET, Line, page_lines
 from broadcast.input.patterns import (
     BIO_START,
@@ -29,9 +30,11 @@ from broadcast.input.patterns import (
     mark_credits,
     strip_dateline,
 )
-from broadcast.input.roles import Judged, Role, describe_bodyless, judge
+from broadcast.input.roles import Judged, Role, describe_bodyless, evidence, judge
 from broadcast.input.title import lede_title
 from broadcast.model import Article, Bio
+
+RULES_ONLY = None
 
 # html.py reads these through this module.
 __all__ = [
@@ -48,9 +51,9 @@ __all__ = [
 ]
 
 
-def parse_article(text: str, name: str = "<input>") -> Article:
+def parse_article(text: str, name: str = "<input>", model: LineModel | None = RULES_ONLY) -> Article:
     """Read an Article from page text; ArticleError (saying what the page looks like) without a body."""
-    judged = judge_lines(text)
+    judged = judge_lines(text, model)
     body = [j.line.text for j in judged if j.role == Role.BODY]
     if not body:
         raise ArticleError(f"{name}: no article body found ({describe_bodyless(judged)})")
@@ -92,11 +95,18 @@ def _site(lines: tuple[Line, ...]) -> str:
     return ""
 
 
-def judge_lines(text: str) -> tuple[Judged, ...]:
+def line_evidence(text: str) -> tuple[tuple[Line, ...], list[str], list[float]]:
+    """The page's lines, their pattern kinds and hand-set run values: what the line model is trained on."""
+    lines = page_lines(text)
+    kinds = [k.value for k in _kinds(lines, skip_first=bool(_site(lines)))]
+    return (lines, *evidence(lines, kinds))
+
+
+def judge_lines(text: str, model: LineModel | None = RULES_ONLY) -> tuple[Judged, ...]:
     """Every non-blank line of the page with its role and the strongest reason for it."""
     lines = page_lines(text)
     kinds = _kinds(lines, skip_first=bool(_site(lines)))
-    return judge(lines, [k.value for k in kinds])
+    return judge(lines, [k.value for k in kinds], model)
 
 
 def _kinds(lines: tuple[Line, ...], skip_first: bool) -> list[LineKind]:
