@@ -40,6 +40,7 @@ KINDS = (
     "heading",
     "other",
     "donation",
+    "promo",
 )
 
 # Shape features of one line on its own; these are also taken from its neighbours.

@@ -107,6 +107,8 @@ CREDITS: tuple[re.Pattern[str], ...] = tuple(
         r"(?i)^(?:photo|image|illustration|graphic|video)s?\s*(?:by\b|:|courtesy\b)",
         r"(?i)^courtesy(?: of)?\b",
         r"^\s*/\s*$",
+        # "Jane Doe/Agency Name": a photographer and an agency (or the photographer twice).
+        r"^[A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+){1,3}\s*/\s*[A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+){1,3}$",
     )
 )
 _SEPARATOR = re.compile(r"\s*/\s*")

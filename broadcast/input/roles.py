@@ -62,6 +62,14 @@ NOTICE = re.compile(
 # benchmarks/train_line_model.py, as is the blend weight).
 RUN_FLOOR = 1.0
 MODEL_WEIGHT = 0.25
+# A pointer to the outlet's other coverage: "For the latest, follow our live blog."
+PROMO = re.compile(
+    r"\b(?:follow|read|see|visit|check out)\b.{0,60}\b(?:live ?blog|live updates|latest updates|full coverage)\b"
+    r"|\bfor (?:all )?the latest\b.{0,60}\b(?:follow|visit|read|see|check out)\b",
+    re.IGNORECASE,
+)
+# A transcript's speaker label on its own line: "STEVE INSKEEP, HOST:", "INSKEEP:".
+SPEAKER_LABEL = re.compile(r"[A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}(?:, [A-Z][A-Z .'-]+)?:")
 # Lines of a listing: "Posted on · ..." with the date left out.
 LISTING = re.compile(r"^posted(?: on)?\s*[·•|]", re.IGNORECASE)
 RELATIVE_DATE = re.compile(r"(?:\d+|an?) (?:minute|min|hour|day|week|month|year)s? ago", re.IGNORECASE)
@@ -78,7 +86,7 @@ def body_value(line: Line, kind: str, last: bool = False) -> float:
         return -3.0
     if kind == "bio":
         return 0.5 * _prose_value(line)  # a bio reads like prose; only its place says it is no story
-    if kind in ("credit", "caption"):
+    if kind in ("credit", "caption", "promo"):
         return -0.4  # photos sit inside stories: a gap, not an end
     if kind == "chrome":
         return -1.0
@@ -90,6 +98,8 @@ def body_value(line: Line, kind: str, last: bool = False) -> float:
         return -1.0  # punctuation, numbers and symbols say nothing
     if line.repeats > 1:
         return -0.4  # captions and titles repeat; paragraphs do not
+    if SPEAKER_LABEL.fullmatch(line.text):
+        return 0.5  # the turn below it is the speaker's
     if LISTING.match(line.text):
         return -2.0
     if line.ends_sentence or _prose_shaped(line, 8 if last else 20):
@@ -136,6 +146,7 @@ _KIND_ROLES = {
     "attribution": Role.ATTRIBUTION,
     "bio": Role.BIO,
     "end": Role.TEASER,
+    "promo": Role.TEASER,
 }
 _INSIDE = frozenset({"prose", "heading", "other"})  # kinds that are body when inside the run
 
@@ -156,6 +167,8 @@ def _evidence(lines: Sequence[Line], kinds: list[str]) -> list[str]:
             out[i] = "date"
         elif CAPTION_PHRASE.match(line.text):
             out[i] = "caption"
+        elif PROMO.search(line.text) and line.words <= 30:
+            out[i] = "promo"
     return out
 
 
