@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench eval lint clean
+.PHONY: demo test install bench eval eval-cv lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ bench: $(STAMP)
 # How the plain-text extractor does on the labelled corpus in ../shared/corpus (or $$BROADCAST_CORPUS).
 eval: $(STAMP)
 	$(BIN)/python benchmarks/extraction_eval.py
+
+# The same judgement by 5-fold cross-validation over pages, for the rules and the trained line models.
+eval-cv: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[train]'
+	$(BIN)/python benchmarks/train_line_model.py
 
 clean:
 	rm -rf $(VENV) output/*/ output/feed.xml

@@ -419,3 +419,29 @@ def test_long_first_sentence_title_is_cut_at_a_clause() -> None:
     article = parse_article(text)
     assert article.title_derived
     assert article.headline == "City officials, after a long night of debate that ran past two in the morning…"
+
+
+def test_photographer_credit_caption_and_live_blog_promo_are_not_the_story() -> None:
+    article = parse_file(FIXTURES / "promo-slash-credit.txt")
+    assert article.headline == "Library reopens after a year of repairs"
+    assert article.body[0].startswith("The Riverbend library opened its doors again")
+    assert article.body[-1].startswith("The library will keep its longer summer hours")
+    assert "Staff cheered." in article.body
+    text = "\n".join(article.body)
+    assert "Sam Ortega" not in text
+    assert "Volunteers carry boxes" not in text
+    assert "live blog" not in text
+
+
+def test_transcript_keeps_every_speaker_turn_as_its_own_paragraph_with_its_label() -> None:
+    article = parse_file(FIXTURES / "transcript-speakers.txt")
+    assert article.headline == "Farmers wait for the rain that did not come"
+    assert article.body[0] == "STEVE MARLOW, HOST:"
+    assert article.body[1].startswith("Farmers across the valley planted late")
+    assert article.body[2:] == (
+        "MARLOW: Our correspondent Jane Ruiz has been talking to them.",
+        "JANE RUIZ, BYLINE: Steve, the fields here are dry as dust.",
+        "TOM BECK: We have never seen it this bad.",
+        "RUIZ: Beck farms 300 acres of wheat.",
+        "MARLOW: Thanks, Jane.",
+    )

@@ -1,7 +1,7 @@
 """Give every line of a page one role, from evidence that holds across sites.
 
 Two kinds of evidence are combined. A line's own shape and the pattern tables of
-`plain` (chrome, dates, bylines, credits, copyright ...) say what a line looks like
+`patterns` (chrome, dates, bylines, credits, copyright ...) say what a line looks like
 on its own. Its position says the rest: the story is the best contiguous run of
 body-like lines (short gaps for a caption or a widget allowed), found as the
 highest-scoring segment; a prose line far from that run is a banner, an appeal
@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from broadcast.input.features import page_features
+from broadcast.input.line_model import LineModel
 from broadcast.input.lines import Line
 
 
@@ -56,6 +58,18 @@ NOTICE = re.compile(
     r"(?:translator|transmitter|signal)s? (?:is|are) (?:off|down)|ATTN:|editor'?s note)\b",
     re.IGNORECASE,
 )
+# How far one line's model log-odds may pull a story run down (measured by k-fold in
+# benchmarks/train_line_model.py, as is the blend weight).
+RUN_FLOOR = 1.0
+MODEL_WEIGHT = 0.25
+# A pointer to the outlet's other coverage: "For the latest, follow our live blog."
+PROMO = re.compile(
+    r"\b(?:follow|read|see|visit|check out)\b.{0,60}\b(?:live ?blog|live updates|latest updates|full coverage)\b"
+    r"|\bfor (?:all )?the latest\b.{0,60}\b(?:follow|visit|read|see|check out)\b",
+    re.IGNORECASE,
+)
+# A transcript's speaker label on its own line: "STEVE INSKEEP, HOST:", "INSKEEP:".
+SPEAKER_LABEL = re.compile(r"[A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}(?:, [A-Z][A-Z .'-]+)?:")
 # Lines of a listing: "Posted on · ..." with the date left out.
 LISTING = re.compile(r"^posted(?: on)?\s*[·•|]", re.IGNORECASE)
 RELATIVE_DATE = re.compile(r"(?:\d+|an?) (?:minute|min|hour|day|week|month|year)s? ago", re.IGNORECASE)
@@ -72,7 +86,7 @@ def body_value(line: Line, kind: str, last: bool = False) -> float:
         return -3.0
     if kind == "bio":
         return 0.5 * _prose_value(line)  # a bio reads like prose; only its place says it is no story
-    if kind in ("credit", "caption"):
+    if kind in ("credit", "caption", "promo"):
         return -0.4  # photos sit inside stories: a gap, not an end
     if kind == "chrome":
         return -1.0
@@ -84,6 +98,8 @@ def body_value(line: Line, kind: str, last: bool = False) -> float:
         return -1.0  # punctuation, numbers and symbols say nothing
     if line.repeats > 1:
         return -0.4  # captions and titles repeat; paragraphs do not
+    if SPEAKER_LABEL.fullmatch(line.text):
+        return 0.5  # the turn below it is the speaker's
     if LISTING.match(line.text):
         return -2.0
     if line.ends_sentence or _prose_shaped(line, 8 if last else 20):
@@ -130,6 +146,7 @@ _KIND_ROLES = {
     "attribution": Role.ATTRIBUTION,
     "bio": Role.BIO,
     "end": Role.TEASER,
+    "promo": Role.TEASER,
 }
 _INSIDE = frozenset({"prose", "heading", "other"})  # kinds that are body when inside the run
 
@@ -150,19 +167,40 @@ def _evidence(lines: Sequence[Line], kinds: list[str]) -> list[str]:
             out[i] = "date"
         elif CAPTION_PHRASE.match(line.text):
             out[i] = "caption"
+        elif PROMO.search(line.text) and line.words <= 30:
+            out[i] = "promo"
     return out
 
 
-def judge(lines: Sequence[Line], kinds: Sequence[str]) -> tuple[Judged, ...]:
-    """One role per line: the story run, the headline above it, the rest by its own pattern."""
-    from broadcast.input.title import headline_index
-
-    kinds = _evidence(lines, list(kinds))
+def evidence(lines: Sequence[Line], kinds: Sequence[str]) -> tuple[list[str], list[float]]:
+    """Kinds refined by content evidence, and each line's hand-set value in a story run."""
+    refined = _evidence(lines, list(kinds))
     values = [
         body_value(line, kind if kind != "donation" else "banner", last=i == len(lines) - 1)
-        for i, (line, kind) in enumerate(zip(lines, kinds, strict=True))
+        for i, (line, kind) in enumerate(zip(lines, refined, strict=True))
     ]
+    return refined, values
+
+
+def judge(lines: Sequence[Line], kinds: Sequence[str], model: LineModel | None = None) -> tuple[Judged, ...]:
+    """One role per line: the story run, the headline above it, the rest by its own pattern.
+
+    With a `model`, a line's value in the run is the model's log-odds that it is story;
+    without one, the hand-set `body_value`.
+    """
+    from broadcast.input.title import headline_index
+
+    kinds, values = evidence(lines, kinds)
+    if model is not None:
+        odds = model.score(page_features(lines, kinds, values))
+        # Alone, the log-odds are the values; blended, the model corrects the hand-set values.
+        # Either way a line's pull down is capped, so a caption inside the story stays a gap.
+        weight = 1.0 if model.alone else MODEL_WEIGHT
+        base = [0.0] * len(values) if model.alone else values
+        values = [b + weight * max(z, -RUN_FLOOR) for b, z in zip(base, odds, strict=True)]
     start, stop = best_run(values)
+    if model is not None and sum(values[start:stop]) < model.min_run:
+        start = stop = 0
     while stop - 1 > start and kinds[stop - 1] == "bio":
         stop -= 1  # bios follow the story they close; they are not its last paragraphs
     # "X reports from member station Y", "This report was first published ...": the story ends there.
@@ -172,6 +210,13 @@ def judge(lines: Sequence[Line], kinds: Sequence[str]) -> tuple[Judged, ...]:
     headline = headline_index(lines, kinds, start, stop) if start < stop else -1
     if headline < 0 and start < stop and (kinds[start] == "bio" or (start > 0 and kinds[start - 1] == "bio")):
         start = stop = 0  # a staff page: a bio and its paragraphs, no story
+
+    def story(i: int) -> bool:
+        line, kind = lines[i], kinds[i]
+        if model is not None:
+            return values[i] > 0 and (kind in _INSIDE or kind == "bio") and line.repeats == 1
+        return (kind in _INSIDE or kind == "bio") and line.repeats == 1 and not LISTING.match(line.text)
+
     out: list[Judged] = []
     for i, (line, kind) in enumerate(zip(lines, kinds)):
         inside = start <= i < stop
@@ -179,7 +224,7 @@ def judge(lines: Sequence[Line], kinds: Sequence[str]) -> tuple[Judged, ...]:
             out.append(Judged(line, Role.HEADLINE, "title-shaped line closest above the story"))
         elif kind == "donation":
             out.append(Judged(line, Role.DONATION, "asks the reader for money"))
-        elif inside and (kind in _INSIDE or kind == "bio") and line.repeats == 1 and not LISTING.match(line.text):
+        elif inside and story(i):
             out.append(
                 Judged(line, Role.BODY, f"inside the story run (lines {lines[start].number}-{lines[stop - 1].number})")
             )
