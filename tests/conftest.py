@@ -43,3 +43,10 @@ def fake_voices(tmp_path: Path) -> Path:
             f'engine = "fake"\nvoice = "tone"\nrate = {rate}\nvolume = 0.8\n', encoding="utf-8"
         )
     return vdir
+
+
+@pytest.fixture
+def empty_config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "plain.toml"
+    cfg.write_text("")  # built-in defaults: no music, so builds are short
+    return cfg

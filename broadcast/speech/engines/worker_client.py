@@ -1,5 +1,10 @@
 """The parent's side of an engine worker process: JSON lines out, JSON replies back,
-a timeout on every answer, and stderr's tail in every error."""
+a timeout on every answer, and stderr's tail in every error.
+
+The worker's pipes are read with os.read on their descriptors and split into lines
+here: a buffered readline() after select() blocks when the worker wrote half a line
+and then hung (a stopped worker held a build for good that way), and one deadline per
+request holds however much the worker writes to stderr meanwhile."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import os
 import selectors
 import subprocess
 import sys
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -43,8 +49,9 @@ class WorkerProcess:
         )
         self._sel = selectors.DefaultSelector()
         assert self.proc.stdout and self.proc.stderr
-        self._sel.register(self.proc.stdout, selectors.EVENT_READ, "out")
-        self._sel.register(self.proc.stderr, selectors.EVENT_READ, "err")
+        self._sel.register(self.proc.stdout.fileno(), selectors.EVENT_READ, "out")
+        self._sel.register(self.proc.stderr.fileno(), selectors.EVENT_READ, "err")
+        self._pending = {"out": b"", "err": b""}  # bytes read but not yet a whole line
         try:
             self.request(None, start_timeout)  # the worker says it is ready
         except BaseException:
@@ -61,23 +68,49 @@ class WorkerProcess:
             except OSError as exc:  # BrokenPipeError among them
                 self.kill()
                 raise SynthesisError(f"{self._label} died{self._tail()}") from exc
+        deadline = time.monotonic() + timeout
         while True:
-            events = self._sel.select(timeout)
+            line = self._take_line("out")
+            if line is not None:
+                return self._reply(line)
+            left = deadline - time.monotonic()
+            events = self._sel.select(left) if left > 0 else []
             if not events:
                 self.kill()
                 raise SynthesisError(f"{self._label} hung (no answer in {timeout:.0f} s)")
             for key, _ in events:
-                line = key.fileobj.readline()  # type: ignore[union-attr]
-                if key.data == "err":
-                    if line.strip() and not line.startswith(self._ignore):
-                        self._stderr.append(line.strip())
-                    if line:
-                        continue
-                if not line:
-                    code = self.proc.wait()
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    self._pending[key.data] += chunk
+                    if key.data == "err":
+                        self._keep_stderr()
+                    continue
+                self._sel.unregister(key.fd)
+                if key.data == "out":  # the worker closed its answers: it is gone
+                    self._keep_stderr(final=True)
+                    code = self._reap()
                     raise SynthesisError(f"{self._label} exited with code {code}{self._tail()}")
-                if key.data == "out":
-                    return self._reply(line)
+
+    def _take_line(self, stream: str) -> str | None:
+        head, newline, rest = self._pending[stream].partition(b"\n")
+        if not newline:
+            return None
+        self._pending[stream] = rest
+        return head.decode("utf-8", "replace")
+
+    def _keep_stderr(self, final: bool = False) -> None:
+        while (line := self._take_line("err")) is not None or (final and self._pending["err"]):
+            if line is None:  # the last words, without a newline
+                line, self._pending["err"] = self._pending["err"].decode("utf-8", "replace"), b""
+            if line.strip() and not line.startswith(self._ignore):
+                self._stderr.append(line.strip())
+
+    def _reap(self) -> int:
+        try:
+            return self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # closed its stdout but lives on: end it
+            self.kill()
+            return self.proc.returncode
 
     def _reply(self, line: str) -> dict[str, Any]:
         try:

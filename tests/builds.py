@@ -1,0 +1,48 @@
+"""Small wire stories and checks of an output folder, shared by the resilience tests."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import feedparser
+from conftest import EPISODE_FILES
+from mutagen.mp3 import MP3
+
+
+def wire_story(n: int, words: int = 60) -> str:
+    body = " ".join(
+        f"Residents of district {n} said the new ferry schedule works well for them." for _ in range(words // 12)
+    )
+    return (
+        f"Ferry schedule number {n} changes for the winter season\n\nBy Sam Rivera\n\n"
+        f"PORTLAND, Maine (AP) — {body}\n\nThe changes take effect next week, officials said.\n"
+    )
+
+
+def write_story(folder: Path, n: int, words: int = 60) -> Path:
+    path = folder / f"story-{n}.txt"
+    path.write_text(wire_story(n, words), encoding="utf-8")
+    return path
+
+
+def cli_cmd(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "broadcast", *map(str, args)]
+
+
+def check_output(out: Path) -> set[str]:
+    """Every episode folder is complete and the feed lists exactly those folders."""
+    folders = {p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    for name in folders:
+        files = {p.name for p in (out / name).iterdir()}
+        assert files == EPISODE_FILES, (name, files)
+        record = json.loads((out / name / "episode.json").read_text())
+        assert record["audio"]["size_bytes"] == (out / name / "episode.mp3").stat().st_size
+        assert MP3(out / name / "episode.mp3").info.length > 1
+    if (out / "feed.xml").exists():
+        feed = feedparser.parse((out / "feed.xml").read_bytes())
+        assert not feed.bozo
+        linked = {e.enclosures[0].href.rsplit("/", 2)[-2] for e in feed.entries}
+        assert linked <= folders, (linked, folders)  # URL-quoted names equal folder names here (ASCII slugs)
+    return folders
