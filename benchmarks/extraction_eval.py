@@ -194,9 +194,8 @@ def report(totals: Totals) -> str:
     out.append("")
     out.append(f"pages right: {totals.right}/{n} ({100 * totals.right / n:.1f}%)")
     a, b = halves(totals)
-    out.append(
-        f"halves (sorted file names, even/odd): A {sum(p.right for p in a)}/{len(a)}, B {sum(p.right for p in b)}/{len(b)}"
-    )
+    right_a, right_b = sum(p.right for p in a), sum(p.right for p in b)
+    out.append(f"halves (sorted file names, even/odd): A {right_a}/{len(a)}, B {right_b}/{len(b)}")
     out.append(f"body lines: precision {totals.precision:.3f}, recall {totals.recall:.3f}")
     out.append(f"time: {totals.ms_per_page:.2f} ms per page")
     return "\n".join(out)

@@ -445,3 +445,11 @@ def test_transcript_keeps_every_speaker_turn_as_its_own_paragraph_with_its_label
         "RUIZ: Beck farms 300 acres of wheat.",
         "MARLOW: Thanks, Jane.",
     )
+
+
+def test_an_update_note_is_no_dateline_and_the_paragraphs_above_it_stay() -> None:
+    article = parse_file(FIXTURES / "update-note-after-lede.txt")
+    assert article.dateline == ""
+    assert article.body[0].startswith("As growers across the valley count their losses")
+    assert article.body[1].startswith("Today's program is the first of two")
+    assert article.body[2].startswith("UPDATE - May 20: We aired")

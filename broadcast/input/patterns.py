@@ -158,6 +158,10 @@ DATELINE = re.compile(
     re.S,
 )
 
+# Editors' labels written like a dateline ("UPDATE - Aug. 13: ..."): no place, and the
+# paragraphs above them are the story, not a dek.
+NOT_PLACES = re.compile(r"(?:UPDATED?|CORRECTION|CLARIFICATION|EDITOR'?S NOTE|NOTE|CORRECTED|WATCH|LISTEN)", _I)
+
 _SENTENCE_END = re.compile(r"(?:[.!?…]|\.\.\.)[\"'”\u2019)\]]*$")
 _HEADLINE_END = re.compile(r"[^.,;:\s]$")  # prose ends with a period; a headline does not
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -272,7 +276,7 @@ def strip_dateline(body: list[str]) -> tuple[list[str], str]:
     """Take the dateline off the paragraph that has it; paragraphs above it were a dek."""
     for k, paragraph in enumerate(body[: MAX_DEK_PARAGRAPHS + 1]):
         match = DATELINE.match(paragraph)
-        if match and sum(ch.isalpha() for ch in match["place"]) >= 3:
+        if match and sum(ch.isalpha() for ch in match["place"]) >= 3 and not NOT_PLACES.fullmatch(match["place"]):
             return [match["rest"], *body[k + 1 :]], match["place"]
     return body, ""
 
