@@ -453,3 +453,24 @@ def test_an_update_note_is_no_dateline_and_the_paragraphs_above_it_stay() -> Non
     assert article.body[0].startswith("As growers across the valley count their losses")
     assert article.body[1].startswith("Today's program is the first of two")
     assert article.body[2].startswith("UPDATE - May 20: We aired")
+
+
+def test_alt_text_and_present_tense_caption_are_not_the_story_and_a_question_is_the_headline() -> None:
+    article = parse_file(FIXTURES / "question-headline-alt-text.txt")
+    assert article.headline == "Why did the ferry schedule shrink?"
+    assert article.body[0].startswith("The county cut three ferry crossings")
+    assert len(article.body) == 3
+    assert not any("deckhands coiling" in p or "Pier 4" in p for p in article.body)
+
+
+def test_a_caption_with_an_inline_credit_is_dropped_even_as_the_first_line() -> None:
+    article = parse_file(FIXTURES / "caption-first-line.txt")
+    assert article.body[0].startswith("The Eastfield farmers market will stay open")
+    assert len(article.body) == 3
+
+
+def test_a_line_placing_people_in_a_photo_is_a_caption_not_the_headline() -> None:
+    article = parse_file(FIXTURES / "names-caption-under-headline.txt")
+    assert article.headline == "It was a week to remember in the county"
+    assert len(article.body) == 2
+    assert not any(p.startswith("From left") for p in article.body)
