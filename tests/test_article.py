@@ -474,3 +474,10 @@ def test_a_line_placing_people_in_a_photo_is_a_caption_not_the_headline() -> Non
     assert article.headline == "It was a week to remember in the county"
     assert len(article.body) == 2
     assert not any(p.startswith("From left") for p in article.body)
+
+
+def test_a_long_capitalized_credit_line_after_the_story_is_not_spoken() -> None:
+    article = parse_file(FIXTURES / "music-credit-after-story.txt")
+    assert article.headline == "What Changes at City Hall in the New Year"
+    assert len(article.body) == 1
+    assert article.body[0].startswith("Starting January 1, residents will pay")

@@ -34,7 +34,7 @@ CHROME: tuple[re.Pattern[str], ...] = tuple(
         r"skip to (?:main )?content|sign (?:in|up)|log ?in|subscribe|newsletters?",
         r"share(?: this(?: story| article)?)?|copy link|print|e-?mail",
         r"facebook|twitter|x|linkedin|reddit|flipboard|whatsapp|threads|bluesky",
-        r"advertisement|sponsor(?:ed)? message|loading\W*",
+        r"advertisement|sponsor(?:ed)?(?: message| content)?|loading\W*",
         r"(?:view|hide|toggle|enlarge) (?:this )?(?:image|caption|transcript)|caption|transcript",
         r"watch live|schedule|podcasts?",
     )

@@ -116,8 +116,12 @@ def _prose_value(line: Line) -> float:
 
 
 def _prose_shaped(line: Line, words: int) -> bool:
-    """A long line full of function words is prose even when the copy cut it off mid-sentence."""
-    return line.words >= words and line.function_ratio >= 0.25
+    """A long line full of function words is prose even when the copy cut it off mid-sentence.
+
+    Not when most words are capitalized: that is a list of names and titles (a music or
+    photo credit, a headline), which prose is not.
+    """
+    return line.words >= words and line.function_ratio >= 0.25 and line.capital_ratio < 0.5
 
 
 def best_run(values: Sequence[float]) -> tuple[int, int]:
