@@ -481,3 +481,10 @@ def test_a_long_capitalized_credit_line_after_the_story_is_not_spoken() -> None:
     assert article.headline == "What Changes at City Hall in the New Year"
     assert len(article.body) == 1
     assert article.body[0].startswith("Starting January 1, residents will pay")
+
+
+def test_the_byline_name_again_after_the_story_opens_the_author_box() -> None:
+    article = parse_file(FIXTURES / "team-byline-author-box.txt")
+    assert article.headline == "Tue 8:10 | Why the bridge toll went up, and where the money goes"
+    assert len(article.body) == 3
+    assert article.body[-1].startswith("Drivers who cross every day")

@@ -74,6 +74,7 @@ SPEAKER_LABEL = re.compile(r"[A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}(
 LISTING = re.compile(r"^posted(?: on)?\s*[·•|]", re.IGNORECASE)
 RELATIVE_DATE = re.compile(r"(?:\d+|an?) (?:minute|min|hour|day|week|month|year)s? ago", re.IGNORECASE)
 BY = re.compile(r"^By\s+[A-Z]")
+BY_PREFIX = re.compile(r"^By\s+", re.IGNORECASE)
 # Wire captions name the photo: "In this Sept. 9, 1924 file photo, ...".
 CAPTION_PHRASE = re.compile(r"^In this (?:[\w.,']+ ){0,8}?(?:file )?(?:photo|image|picture)\b", re.IGNORECASE)
 
@@ -209,6 +210,7 @@ def judge(lines: Sequence[Line], kinds: Sequence[str], model: LineModel | None =
         stop -= 1  # bios follow the story they close; they are not its last paragraphs
     # "X reports from member station Y", "This report was first published ...": the story ends there.
     stop = next((i + 1 for i in range(start, stop) if kinds[i] == "attribution" and i > start), stop)
+    stop = _author_box(lines, kinds, start, stop)
     if start < stop and _is_listing(lines[start:stop], kinds[start:stop]):
         start = stop = 0
     headline = headline_index(lines, kinds, start, stop) if start < stop else -1
@@ -241,6 +243,16 @@ def judge(lines: Sequence[Line], kinds: Sequence[str], model: LineModel | None =
         else:
             out.append(Judged(line, Role.CHROME, "outside the story run"))
     return tuple(out)
+
+
+def _author_box(lines: Sequence[Line], kinds: list[str], start: int, stop: int) -> int:
+    """Where the story ends at the author box: the byline's name again, alone on a line, opens the bio."""
+    names = {BY_PREFIX.sub("", lines[i].text).rstrip(",; ") for i in range(start) if kinds[i] == "byline"}
+    cut = next((i for i in range(start + 1, stop) if lines[i].text.rstrip(",; ") in names), stop)
+    for i in range(cut, stop):
+        if kinds[i] in _INSIDE:
+            kinds[i] = "bio"
+    return cut
 
 
 def _is_listing(lines: Sequence[Line], kinds: Sequence[str]) -> bool:
