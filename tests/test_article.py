@@ -488,3 +488,11 @@ def test_the_byline_name_again_after_the_story_opens_the_author_box() -> None:
     assert article.headline == "Tue 8:10 | Why the bridge toll went up, and where the money goes"
     assert len(article.body) == 3
     assert article.body[-1].startswith("Drivers who cross every day")
+
+
+def test_a_weather_bulletin_above_the_story_is_a_banner_not_the_story() -> None:
+    article = parse_file(FIXTURES / "weather-alert-block.txt")
+    assert article.headline == "Museum returns stolen painting to the family that lost it"
+    assert article.dateline == "GLENFORD"
+    assert len(article.body) == 3
+    assert not any("fog" in p.lower() or "driving" in p for p in article.body)

@@ -58,6 +58,9 @@ NOTICE = re.compile(
     r"(?:translator|transmitter|signal)s? (?:is|are) (?:off|down)|ATTN:|editor'?s note)\b",
     re.IGNORECASE,
 )
+# Weather and emergency bulletins shout their labels and run them into dots:
+# "...FLOOD WARNING IN EFFECT...", "* WHERE...", "PRECAUTIONARY ACTIONS...".
+ALERT_LABEL = re.compile(r"^(?:[*•]\s*)?(?:\.\.\.)?[A-Z][A-Z0-9 /&',-]{2,}\.\.\.")
 # How far one line's model log-odds may pull a story run down (measured by k-fold in
 # benchmarks/train_line_model.py, as is the blend weight).
 RUN_FLOOR = 1.0
@@ -164,7 +167,7 @@ def _evidence(lines: Sequence[Line], kinds: list[str]) -> list[str]:
             continue
         if APPEAL.search(line.text) and SECOND_PERSON.search(line.text):
             out[i] = "donation"
-        elif NOTICE.search(line.text):
+        elif NOTICE.search(line.text) or ALERT_LABEL.match(line.text):
             out[i] = "banner"
         elif BY.match(line.text) and line.words <= 10:
             out[i] = "byline"  # "By The Morning Team": a byline even when no person is named
