@@ -496,3 +496,15 @@ def test_a_weather_bulletin_above_the_story_is_a_banner_not_the_story() -> None:
     assert article.dateline == "GLENFORD"
     assert len(article.body) == 3
     assert not any("fog" in p.lower() or "driving" in p for p in article.body)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "looks"),
+    [
+        ("schedule-page.txt", "looks like a program schedule, not an article"),
+        ("show-episode-page.txt", "looks like a show page, not an article"),
+    ],
+)
+def test_schedule_and_show_pages_are_refused_for_what_they_are(fixture: str, looks: str) -> None:
+    with pytest.raises(ArticleError, match=looks):
+        parse_file(FIXTURES / fixture)

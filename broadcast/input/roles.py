@@ -61,6 +61,17 @@ NOTICE = re.compile(
 # Weather and emergency bulletins shout their labels and run them into dots:
 # "...FLOOD WARNING IN EFFECT...", "* WHERE...", "PRECAUTIONARY ACTIONS...".
 ALERT_LABEL = re.compile(r"^(?:[*•]\s*)?(?:\.\.\.)?[A-Z][A-Z0-9 /&',-]{2,}\.\.\.")
+# A schedule's time slots: "• 6:04 am - local news", "7 p.m. - Jazz", "HD 1: Weekdays from 4AM-9AM".
+TIME_SLOT = re.compile(
+    r"^(?:[•·*]\s*)?(?:\d{1,2}(?::\d{2})?\s*[ap]\.?m\.?\b|.{0,40}\b\d{1,2}\s*[AP]M\s*[-\u2013]\s*\d{1,2}\s*[AP]M\b)",
+    re.IGNORECASE,
+)
+# A show page sums up an episode: "On today's show, we hear from ...".
+RUNDOWN = re.compile(
+    r"\b(?:on|in) (?:today's|today\u2019s|tonight's|tonight\u2019s|this|this week's|this week\u2019s) "
+    r"(?:show|episode|program|programme|edition|broadcast)\b",
+    re.IGNORECASE,
+)
 # How far one line's model log-odds may pull a story run down (measured by k-fold in
 # benchmarks/train_line_model.py, as is the blend weight).
 RUN_FLOOR = 1.0
@@ -214,7 +225,9 @@ def judge(lines: Sequence[Line], kinds: Sequence[str], model: LineModel | None =
     # "X reports from member station Y", "This report was first published ...": the story ends there.
     stop = next((i + 1 for i in range(start, stop) if kinds[i] == "attribution" and i > start), stop)
     stop = _author_box(lines, kinds, start, stop)
-    if start < stop and _is_listing(lines[start:stop], kinds[start:stop]):
+    if start < stop and (
+        _is_listing(lines[start:stop], kinds[start:stop]) or _is_programme_page(lines, kinds, start, stop)
+    ):
         start = stop = 0
     headline = headline_index(lines, kinds, start, stop) if start < stop else -1
     if headline < 0 and start < stop and (kinds[start] == "bio" or (start > 0 and kinds[start - 1] == "bio")):
@@ -258,6 +271,18 @@ def _author_box(lines: Sequence[Line], kinds: list[str], start: int, stop: int) 
     return cut
 
 
+def _is_programme_page(lines: Sequence[Line], kinds: Sequence[str], start: int, stop: int) -> bool:
+    """A station's schedule or show page: what a story run there holds is a blurb, not a story.
+
+    A schedule has more time-slot lines than the run has paragraphs; a show page's run is one
+    paragraph summing up "today's show".
+    """
+    paragraphs = [line for line, kind in zip(lines[start:stop], kinds[start:stop]) if kind in _INSIDE]
+    if sum(bool(TIME_SLOT.match(line.text)) for line in lines) >= max(5, len(paragraphs) + 1):
+        return True
+    return len(paragraphs) == 1 and RUNDOWN.search(paragraphs[0].text) is not None
+
+
 def _is_listing(lines: Sequence[Line], kinds: Sequence[str]) -> bool:
     """A run of story links: most lines bulleted, or a title over each one-line summary."""
     prose = [line for line, kind in zip(lines, kinds) if kind in _INSIDE and line.ends_sentence]
@@ -277,8 +302,12 @@ def describe_bodyless(judged: Sequence[Judged]) -> str:
     lines = [j.line for j in judged]
     if not lines:
         return "the page is empty"
+    if sum(bool(TIME_SLOT.match(line.text)) for line in lines) >= 5:
+        return "looks like a program schedule, not an article"
     if sum(line.bulleted or bool(LISTING.match(line.text)) for line in lines) >= 3:
         return "looks like a list of stories, not an article"
+    if any(RUNDOWN.search(line.text) for line in lines):
+        return "looks like a show page, not an article"
     bios = sum(j.role == Role.BIO for j in judged)
     if bios >= 2 or (bios and len(judged) <= 6):
         return "looks like a staff or author bio, not an article"
