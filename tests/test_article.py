@@ -508,3 +508,18 @@ def test_a_weather_bulletin_above_the_story_is_a_banner_not_the_story() -> None:
 def test_schedule_and_show_pages_are_refused_for_what_they_are(fixture: str, looks: str) -> None:
     with pytest.raises(ArticleError, match=looks):
         parse_file(FIXTURES / fixture)
+
+
+def test_a_list_the_story_introduces_is_kept_and_the_invitation_to_write_in_is_not() -> None:
+    article = parse_file(FIXTURES / "guest-list-and-key-points.txt")
+    assert "Our guests:" in article.body
+    assert "• Dee Harlan, county emergency manager" in article.body
+    assert article.body[-1] == "Broadcast at noon Friday, February 2, 2024."
+    assert not any("Send us a message" in p for p in article.body)
+
+
+def test_a_live_blogs_closing_key_points_are_the_story() -> None:
+    article = parse_file(FIXTURES / "live-blog-closing-summary.txt")
+    assert article.headline == "Talks on the river treaty stall for a second day, officials say"
+    assert article.body[-1].endswith("before the talks resume on Monday")
+    assert not any(p.startswith("Follow our live blog") for p in article.body)

@@ -72,6 +72,8 @@ RUNDOWN = re.compile(
     r"(?:show|episode|program|programme|edition|broadcast)\b",
     re.IGNORECASE,
 )
+# What an item of an introduced list adds to the story run: a little, so it bridges, never leads.
+LIST_ITEM = 0.3
 # How far one line's model log-odds may pull a story run down (measured by k-fold in
 # benchmarks/train_line_model.py, as is the blend weight).
 RUN_FLOOR = 1.0
@@ -79,7 +81,9 @@ MODEL_WEIGHT = 0.25
 # A pointer to the outlet's other coverage: "For the latest, follow our live blog."
 PROMO = re.compile(
     r"\b(?:follow|read|see|visit|check out)\b.{0,60}\b(?:live ?blog|live updates|latest updates|full coverage)\b"
-    r"|\bfor (?:all )?the latest\b.{0,60}\b(?:follow|visit|read|see|check out)\b",
+    r"|\bfor (?:all )?the latest\b.{0,60}\b(?:follow|visit|read|see|check out)\b"
+    # An invitation to write in: "Have questions? Send us a message."
+    r"|(?:^|[.?!]\s+)(?:send|email|e-mail|contact|write to|message|text|call) us\b|\bcheck us out\b",
     re.IGNORECASE,
 )
 # A transcript's speaker label on its own line: "STEVE INSKEEP, HOST:", "INSKEEP:".
@@ -117,7 +121,8 @@ def body_value(line: Line, kind: str, last: bool = False) -> float:
         return 0.5  # the turn below it is the speaker's
     if LISTING.match(line.text):
         return -2.0
-    if line.ends_sentence or _prose_shaped(line, 8 if last else 20):
+    # A bulleted full sentence is a key point; bulleted titles (teaser links) are shorter and terser.
+    if line.ends_sentence or _prose_shaped(line, 8 if last else 12 if line.bulleted else 20):
         return _prose_value(line)
     if kind == "heading":
         return -1.5  # a title: a subhead inside a long story, a headline or teaser outside one
@@ -198,7 +203,20 @@ def evidence(lines: Sequence[Line], kinds: Sequence[str]) -> tuple[list[str], li
         body_value(line, kind if kind != "donation" else "banner", last=i == len(lines) - 1)
         for i, (line, kind) in enumerate(zip(lines, refined, strict=True))
     ]
+    _introduced_lists(lines, refined, values)
     return refined, values
+
+
+def _introduced_lists(lines: Sequence[Line], kinds: Sequence[str], values: list[float]) -> None:
+    """A list a line introduces with a colon ("Our guests:") belongs to the paragraphs around it."""
+    for i, line in enumerate(lines[:-1]):
+        if not (line.text.endswith(":") and kinds[i] in _INSIDE and lines[i + 1].bulleted):
+            continue
+        values[i] = max(values[i], LIST_ITEM)
+        for j in range(i + 1, len(lines)):
+            if not (lines[j].bulleted and kinds[j] in _INSIDE):
+                break
+            values[j] = max(values[j], LIST_ITEM)
 
 
 def judge(lines: Sequence[Line], kinds: Sequence[str], model: LineModel | None = None) -> tuple[Judged, ...]:
