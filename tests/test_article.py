@@ -523,3 +523,10 @@ def test_a_live_blogs_closing_key_points_are_the_story() -> None:
     assert article.headline == "Talks on the river treaty stall for a second day, officials say"
     assert article.body[-1].endswith("before the talks resume on Monday")
     assert not any(p.startswith("Follow our live blog") for p in article.body)
+
+
+def test_a_caption_carrying_the_photo_widgets_button_text_is_not_the_story() -> None:
+    article = parse_file(FIXTURES / "photo-widget-captions.txt")
+    assert article.headline == "A town's oldest diner closes after sixty years"
+    assert len(article.body) == 2
+    assert article.body[0].startswith("The Maple Street Diner served")

@@ -122,6 +122,8 @@ CAPTIONS: tuple[re.Pattern[str], ...] = (
     # "(Jane Doe/Agency)" closing the line: a photographer and an agency.
     re.compile(r"\([A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}\s*/\s*[A-Z][^()]{1,60}\)\s*$"),
     re.compile(r"\((?:AP|AFP|EPA|Reuters|REUTERS|Getty Images|Shutterstock|UPI|Xinhua)\)\s*$"),
+    # Copies of a photo widget keep its button text after the caption: "... Jane Doe/NPR hide caption".
+    re.compile(r"\bhide caption\s*$", _I),
     re.compile(r"^(?:L-R|R-L|From left|Left to right|Clockwise from (?:top )?left)\b", _I),
     re.compile(r"\((?:left|right|center|centre|(?:second|third) from (?:left|right))\)"),
 )
