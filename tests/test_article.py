@@ -445,3 +445,88 @@ def test_transcript_keeps_every_speaker_turn_as_its_own_paragraph_with_its_label
         "RUIZ: Beck farms 300 acres of wheat.",
         "MARLOW: Thanks, Jane.",
     )
+
+
+def test_an_update_note_is_no_dateline_and_the_paragraphs_above_it_stay() -> None:
+    article = parse_file(FIXTURES / "update-note-after-lede.txt")
+    assert article.dateline == ""
+    assert article.body[0].startswith("As growers across the valley count their losses")
+    assert article.body[1].startswith("Today's program is the first of two")
+    assert article.body[2].startswith("UPDATE - May 20: We aired")
+
+
+def test_alt_text_and_present_tense_caption_are_not_the_story_and_a_question_is_the_headline() -> None:
+    article = parse_file(FIXTURES / "question-headline-alt-text.txt")
+    assert article.headline == "Why did the ferry schedule shrink?"
+    assert article.body[0].startswith("The county cut three ferry crossings")
+    assert len(article.body) == 3
+    assert not any("deckhands coiling" in p or "Pier 4" in p for p in article.body)
+
+
+def test_a_caption_with_an_inline_credit_is_dropped_even_as_the_first_line() -> None:
+    article = parse_file(FIXTURES / "caption-first-line.txt")
+    assert article.body[0].startswith("The Eastfield farmers market will stay open")
+    assert len(article.body) == 3
+
+
+def test_a_line_placing_people_in_a_photo_is_a_caption_not_the_headline() -> None:
+    article = parse_file(FIXTURES / "names-caption-under-headline.txt")
+    assert article.headline == "It was a week to remember in the county"
+    assert len(article.body) == 2
+    assert not any(p.startswith("From left") for p in article.body)
+
+
+def test_a_long_capitalized_credit_line_after_the_story_is_not_spoken() -> None:
+    article = parse_file(FIXTURES / "music-credit-after-story.txt")
+    assert article.headline == "What Changes at City Hall in the New Year"
+    assert len(article.body) == 1
+    assert article.body[0].startswith("Starting January 1, residents will pay")
+
+
+def test_the_byline_name_again_after_the_story_opens_the_author_box() -> None:
+    article = parse_file(FIXTURES / "team-byline-author-box.txt")
+    assert article.headline == "Tue 8:10 | Why the bridge toll went up, and where the money goes"
+    assert len(article.body) == 3
+    assert article.body[-1].startswith("Drivers who cross every day")
+
+
+def test_a_weather_bulletin_above_the_story_is_a_banner_not_the_story() -> None:
+    article = parse_file(FIXTURES / "weather-alert-block.txt")
+    assert article.headline == "Museum returns stolen painting to the family that lost it"
+    assert article.dateline == "GLENFORD"
+    assert len(article.body) == 3
+    assert not any("fog" in p.lower() or "driving" in p for p in article.body)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "looks"),
+    [
+        ("schedule-page.txt", "looks like a program schedule, not an article"),
+        ("show-episode-page.txt", "looks like a show page, not an article"),
+    ],
+)
+def test_schedule_and_show_pages_are_refused_for_what_they_are(fixture: str, looks: str) -> None:
+    with pytest.raises(ArticleError, match=looks):
+        parse_file(FIXTURES / fixture)
+
+
+def test_a_list_the_story_introduces_is_kept_and_the_invitation_to_write_in_is_not() -> None:
+    article = parse_file(FIXTURES / "guest-list-and-key-points.txt")
+    assert "Our guests:" in article.body
+    assert "• Dee Harlan, county emergency manager" in article.body
+    assert article.body[-1] == "Broadcast at noon Friday, February 2, 2024."
+    assert not any("Send us a message" in p for p in article.body)
+
+
+def test_a_live_blogs_closing_key_points_are_the_story() -> None:
+    article = parse_file(FIXTURES / "live-blog-closing-summary.txt")
+    assert article.headline == "Talks on the river treaty stall for a second day, officials say"
+    assert article.body[-1].endswith("before the talks resume on Monday")
+    assert not any(p.startswith("Follow our live blog") for p in article.body)
+
+
+def test_a_caption_carrying_the_photo_widgets_button_text_is_not_the_story() -> None:
+    article = parse_file(FIXTURES / "photo-widget-captions.txt")
+    assert article.headline == "A town's oldest diner closes after sixty years"
+    assert len(article.body) == 2
+    assert article.body[0].startswith("The Maple Street Diner served")

@@ -34,7 +34,7 @@ CHROME: tuple[re.Pattern[str], ...] = tuple(
         r"skip to (?:main )?content|sign (?:in|up)|log ?in|subscribe|newsletters?",
         r"share(?: this(?: story| article)?)?|copy link|print|e-?mail",
         r"facebook|twitter|x|linkedin|reddit|flipboard|whatsapp|threads|bluesky",
-        r"advertisement|sponsor(?:ed)? message|loading\W*",
+        r"advertisement|sponsor(?:ed)?(?: message| content)?|loading\W*",
         r"(?:view|hide|toggle|enlarge) (?:this )?(?:image|caption|transcript)|caption|transcript",
         r"watch live|schedule|podcasts?",
     )
@@ -113,12 +113,32 @@ CREDITS: tuple[re.Pattern[str], ...] = tuple(
 )
 _SEPARATOR = re.compile(r"\s*/\s*")
 
-# Captions that carry their credit inline: "... on Monday. (AP Photo/Jane Doe)".
+# Captions that carry their credit inline: "... on Monday. (AP Photo/Jane Doe)", or that
+# place the people in the picture: "L-R: ...", "... (left) ...".
 CAPTIONS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\((?:[A-Z]{2,6}\s+)?Photo(?:/|\s+by\s+)[^)]*\)\s*$"),
     re.compile(r"\((?:Photo|Image|Credit|Courtesy)\b[^)]*\)\s*$", _I),
     re.compile(r"^(?:Photo|Image|Caption):\s", _I),
+    # "(Jane Doe/Agency)" closing the line: a photographer and an agency.
+    re.compile(r"\([A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,3}\s*/\s*[A-Z][^()]{1,60}\)\s*$"),
+    re.compile(r"\((?:AP|AFP|EPA|Reuters|REUTERS|Getty Images|Shutterstock|UPI|Xinhua)\)\s*$"),
+    # Copies of a photo widget keep its button text after the caption: "... Jane Doe/NPR hide caption".
+    re.compile(r"\bhide caption\s*$", _I),
+    re.compile(r"^(?:L-R|R-L|From left|Left to right|Clockwise from (?:top )?left)\b", _I),
+    re.compile(r"\((?:left|right|center|centre|(?:second|third) from (?:left|right))\)"),
 )
+# Weaker caption evidence, counted only when a neighbour in the same block is caption-like too.
+# Alt text names what a picture shows without a finite verb: "People standing in a hallway."
+_ALT_TEXT = re.compile(r"^[A-Z][\w'\u2019-]*(?: [\w'\u2019-]+){0,3} [a-z]+ing\b")
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|could|should|can|may|might|says?|said|\w{2,}ed)\b", _I
+)
+# A caption describes a past moment in the present tense: "Patients walk the halls in 2006."
+_PAST_MOMENT = re.compile(
+    r"\b(?:in|on) (?:(?:19|20)\d{2}|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, (?:19|20)\d{2})\b"
+)
+_FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s+[A-Z\"“]|$)")
 
 ATTRIBUTIONS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, _I)
@@ -157,6 +177,10 @@ DATELINE = re.compile(
     r"(?P<rest>\S.*)",
     re.S,
 )
+
+# Editors' labels written like a dateline ("UPDATE - Aug. 13: ..."): no place, and the
+# paragraphs above them are the story, not a dek.
+NOT_PLACES = re.compile(r"(?:UPDATED?|CORRECTION|CLARIFICATION|EDITOR'?S NOTE|NOTE|CORRECTED|WATCH|LISTEN)", _I)
 
 _SENTENCE_END = re.compile(r"(?:[.!?…]|\.\.\.)[\"'”\u2019)\]]*$")
 _HEADLINE_END = re.compile(r"[^.,;:\s]$")  # prose ends with a period; a headline does not
@@ -256,23 +280,36 @@ def mark_captions(lines: tuple[Line, ...], kinds: list[LineKind]) -> None:
         if kind != LineKind.CREDIT:
             continue
         for j in (i - 1, i + 1):
-            if (
-                0 <= j < len(lines)
-                and lines[j].block == lines[i].block
-                and kinds[j] in (LineKind.PROSE, LineKind.HEADING, LineKind.OTHER)
-            ):
+            if 0 <= j < len(lines) and lines[j].block == lines[i].block and kinds[j] in _LOOSE:
                 kinds[j] = LineKind.CAPTION
+    weak = [kinds[i] in _LOOSE and caption_hint(line.text) for i, line in enumerate(lines)]
+    for i, line in enumerate(lines):
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(lines) and lines[j].block == line.block]
+        if weak[i] and any(weak[j] or kinds[j] == LineKind.CAPTION for j in neighbours):
+            kinds[i] = LineKind.CAPTION
     counts = Counter(line.text for line, kind in zip(lines, kinds, strict=True) if kind == LineKind.PROSE)
     for i, line in enumerate(lines):
         if kinds[i] == LineKind.PROSE and counts[line.text] > 1:
             kinds[i] = LineKind.CAPTION
 
 
+_LOOSE = (LineKind.PROSE, LineKind.HEADING, LineKind.OTHER)
+
+
+def caption_hint(text: str) -> bool:
+    """Weak evidence of a photo caption: alt text without a finite verb, or a past moment told in the present."""
+    match = _FIRST_SENTENCE.match(text)
+    first = match.group() if match else text
+    if len(first.split()) > 30 or _FINITE.search(first):
+        return False
+    return _ALT_TEXT.match(first) is not None or _PAST_MOMENT.search(first) is not None
+
+
 def strip_dateline(body: list[str]) -> tuple[list[str], str]:
     """Take the dateline off the paragraph that has it; paragraphs above it were a dek."""
     for k, paragraph in enumerate(body[: MAX_DEK_PARAGRAPHS + 1]):
         match = DATELINE.match(paragraph)
-        if match and sum(ch.isalpha() for ch in match["place"]) >= 3:
+        if match and sum(ch.isalpha() for ch in match["place"]) >= 3 and not NOT_PLACES.fullmatch(match["place"]):
             return [match["rest"], *body[k + 1 :]], match["place"]
     return body, ""
 

@@ -58,6 +58,22 @@ NOTICE = re.compile(
     r"(?:translator|transmitter|signal)s? (?:is|are) (?:off|down)|ATTN:|editor'?s note)\b",
     re.IGNORECASE,
 )
+# Weather and emergency bulletins shout their labels and run them into dots:
+# "...FLOOD WARNING IN EFFECT...", "* WHERE...", "PRECAUTIONARY ACTIONS...".
+ALERT_LABEL = re.compile(r"^(?:[*•]\s*)?(?:\.\.\.)?[A-Z][A-Z0-9 /&',-]{2,}\.\.\.")
+# A schedule's time slots: "• 6:04 am - local news", "7 p.m. - Jazz", "HD 1: Weekdays from 4AM-9AM".
+TIME_SLOT = re.compile(
+    r"^(?:[•·*]\s*)?(?:\d{1,2}(?::\d{2})?\s*[ap]\.?m\.?\b|.{0,40}\b\d{1,2}\s*[AP]M\s*[-\u2013]\s*\d{1,2}\s*[AP]M\b)",
+    re.IGNORECASE,
+)
+# A show page sums up an episode: "On today's show, we hear from ...".
+RUNDOWN = re.compile(
+    r"\b(?:on|in) (?:today's|today\u2019s|tonight's|tonight\u2019s|this|this week's|this week\u2019s) "
+    r"(?:show|episode|program|programme|edition|broadcast)\b",
+    re.IGNORECASE,
+)
+# What an item of an introduced list adds to the story run: a little, so it bridges, never leads.
+LIST_ITEM = 0.3
 # How far one line's model log-odds may pull a story run down (measured by k-fold in
 # benchmarks/train_line_model.py, as is the blend weight).
 RUN_FLOOR = 1.0
@@ -65,7 +81,9 @@ MODEL_WEIGHT = 0.25
 # A pointer to the outlet's other coverage: "For the latest, follow our live blog."
 PROMO = re.compile(
     r"\b(?:follow|read|see|visit|check out)\b.{0,60}\b(?:live ?blog|live updates|latest updates|full coverage)\b"
-    r"|\bfor (?:all )?the latest\b.{0,60}\b(?:follow|visit|read|see|check out)\b",
+    r"|\bfor (?:all )?the latest\b.{0,60}\b(?:follow|visit|read|see|check out)\b"
+    # An invitation to write in: "Have questions? Send us a message."
+    r"|(?:^|[.?!]\s+)(?:send|email|e-mail|contact|write to|message|text|call) us\b|\bcheck us out\b",
     re.IGNORECASE,
 )
 # A transcript's speaker label on its own line: "STEVE INSKEEP, HOST:", "INSKEEP:".
@@ -74,6 +92,7 @@ SPEAKER_LABEL = re.compile(r"[A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}(
 LISTING = re.compile(r"^posted(?: on)?\s*[·•|]", re.IGNORECASE)
 RELATIVE_DATE = re.compile(r"(?:\d+|an?) (?:minute|min|hour|day|week|month|year)s? ago", re.IGNORECASE)
 BY = re.compile(r"^By\s+[A-Z]")
+BY_PREFIX = re.compile(r"^By\s+", re.IGNORECASE)
 # Wire captions name the photo: "In this Sept. 9, 1924 file photo, ...".
 CAPTION_PHRASE = re.compile(r"^In this (?:[\w.,']+ ){0,8}?(?:file )?(?:photo|image|picture)\b", re.IGNORECASE)
 
@@ -102,7 +121,8 @@ def body_value(line: Line, kind: str, last: bool = False) -> float:
         return 0.5  # the turn below it is the speaker's
     if LISTING.match(line.text):
         return -2.0
-    if line.ends_sentence or _prose_shaped(line, 8 if last else 20):
+    # A bulleted full sentence is a key point; bulleted titles (teaser links) are shorter and terser.
+    if line.ends_sentence or _prose_shaped(line, 8 if last else 12 if line.bulleted else 20):
         return _prose_value(line)
     if kind == "heading":
         return -1.5  # a title: a subhead inside a long story, a headline or teaser outside one
@@ -116,8 +136,12 @@ def _prose_value(line: Line) -> float:
 
 
 def _prose_shaped(line: Line, words: int) -> bool:
-    """A long line full of function words is prose even when the copy cut it off mid-sentence."""
-    return line.words >= words and line.function_ratio >= 0.25
+    """A long line full of function words is prose even when the copy cut it off mid-sentence.
+
+    Not when most words are capitalized: that is a list of names and titles (a music or
+    photo credit, a headline), which prose is not.
+    """
+    return line.words >= words and line.function_ratio >= 0.25 and line.capital_ratio < 0.5
 
 
 def best_run(values: Sequence[float]) -> tuple[int, int]:
@@ -159,7 +183,7 @@ def _evidence(lines: Sequence[Line], kinds: list[str]) -> list[str]:
             continue
         if APPEAL.search(line.text) and SECOND_PERSON.search(line.text):
             out[i] = "donation"
-        elif NOTICE.search(line.text):
+        elif NOTICE.search(line.text) or ALERT_LABEL.match(line.text):
             out[i] = "banner"
         elif BY.match(line.text) and line.words <= 10:
             out[i] = "byline"  # "By The Morning Team": a byline even when no person is named
@@ -179,7 +203,20 @@ def evidence(lines: Sequence[Line], kinds: Sequence[str]) -> tuple[list[str], li
         body_value(line, kind if kind != "donation" else "banner", last=i == len(lines) - 1)
         for i, (line, kind) in enumerate(zip(lines, refined, strict=True))
     ]
+    _introduced_lists(lines, refined, values)
     return refined, values
+
+
+def _introduced_lists(lines: Sequence[Line], kinds: Sequence[str], values: list[float]) -> None:
+    """A list a line introduces with a colon ("Our guests:") belongs to the paragraphs around it."""
+    for i, line in enumerate(lines[:-1]):
+        if not (line.text.endswith(":") and kinds[i] in _INSIDE and lines[i + 1].bulleted):
+            continue
+        values[i] = max(values[i], LIST_ITEM)
+        for j in range(i + 1, len(lines)):
+            if not (lines[j].bulleted and kinds[j] in _INSIDE):
+                break
+            values[j] = max(values[j], LIST_ITEM)
 
 
 def judge(lines: Sequence[Line], kinds: Sequence[str], model: LineModel | None = None) -> tuple[Judged, ...]:
@@ -205,7 +242,10 @@ def judge(lines: Sequence[Line], kinds: Sequence[str], model: LineModel | None =
         stop -= 1  # bios follow the story they close; they are not its last paragraphs
     # "X reports from member station Y", "This report was first published ...": the story ends there.
     stop = next((i + 1 for i in range(start, stop) if kinds[i] == "attribution" and i > start), stop)
-    if start < stop and _is_listing(lines[start:stop], kinds[start:stop]):
+    stop = _author_box(lines, kinds, start, stop)
+    if start < stop and (
+        _is_listing(lines[start:stop], kinds[start:stop]) or _is_programme_page(lines, kinds, start, stop)
+    ):
         start = stop = 0
     headline = headline_index(lines, kinds, start, stop) if start < stop else -1
     if headline < 0 and start < stop and (kinds[start] == "bio" or (start > 0 and kinds[start - 1] == "bio")):
@@ -239,6 +279,28 @@ def judge(lines: Sequence[Line], kinds: Sequence[str], model: LineModel | None =
     return tuple(out)
 
 
+def _author_box(lines: Sequence[Line], kinds: list[str], start: int, stop: int) -> int:
+    """Where the story ends at the author box: the byline's name again, alone on a line, opens the bio."""
+    names = {BY_PREFIX.sub("", lines[i].text).rstrip(",; ") for i in range(start) if kinds[i] == "byline"}
+    cut = next((i for i in range(start + 1, stop) if lines[i].text.rstrip(",; ") in names), stop)
+    for i in range(cut, stop):
+        if kinds[i] in _INSIDE:
+            kinds[i] = "bio"
+    return cut
+
+
+def _is_programme_page(lines: Sequence[Line], kinds: Sequence[str], start: int, stop: int) -> bool:
+    """A station's schedule or show page: what a story run there holds is a blurb, not a story.
+
+    A schedule has more time-slot lines than the run has paragraphs; a show page's run is one
+    paragraph summing up "today's show".
+    """
+    paragraphs = [line for line, kind in zip(lines[start:stop], kinds[start:stop]) if kind in _INSIDE]
+    if sum(bool(TIME_SLOT.match(line.text)) for line in lines) >= max(5, len(paragraphs) + 1):
+        return True
+    return len(paragraphs) == 1 and RUNDOWN.search(paragraphs[0].text) is not None
+
+
 def _is_listing(lines: Sequence[Line], kinds: Sequence[str]) -> bool:
     """A run of story links: most lines bulleted, or a title over each one-line summary."""
     prose = [line for line, kind in zip(lines, kinds) if kind in _INSIDE and line.ends_sentence]
@@ -258,8 +320,12 @@ def describe_bodyless(judged: Sequence[Judged]) -> str:
     lines = [j.line for j in judged]
     if not lines:
         return "the page is empty"
+    if sum(bool(TIME_SLOT.match(line.text)) for line in lines) >= 5:
+        return "looks like a program schedule, not an article"
     if sum(line.bulleted or bool(LISTING.match(line.text)) for line in lines) >= 3:
         return "looks like a list of stories, not an article"
+    if any(RUNDOWN.search(line.text) for line in lines):
+        return "looks like a show page, not an article"
     bios = sum(j.role == Role.BIO for j in judged)
     if bios >= 2 or (bios and len(judged) <= 6):
         return "looks like a staff or author bio, not an article"

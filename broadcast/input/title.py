@@ -53,8 +53,8 @@ def headline_index(lines: Sequence[Line], kinds: Sequence[str], body_start: int,
             score += 2.0  # "Headline / By Jane Doe / Published ..."
         if i > 0 and kinds[i - 1] == "byline":
             score -= 2.0  # a second author line, not a title
-        if kinds[i] == "prose":
-            score -= 1.0
+        if kinds[i] == "prose" and not lines[i].text.endswith("?"):
+            score -= 1.0  # a sentence above the story is a dek; a question is a headline
         if any(lines[j].text != lines[i].text and lines[i].text.endswith(lines[j].text) for j in range(i)):
             score -= 3.0  # "SHARE <headline>": a widget that quotes the title
         nearest = all(k in ("chrome", "credit", "caption") for k in kinds[i + 1 : body_start])
