@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from faulty_worker import FaultyEngine, set_fault
 from broadcast.errors import ConfigError, SynthesisError
 from broadcast.model import VoiceProfile
 from broadcast.speech.engines import engine_names, open_engine, register_engine, table
+from broadcast.speech.engines.worker_client import WorkerProcess
 from broadcast.speech.lexicon import Entry, Lexicon
 from broadcast.speech.spoken import to_spoken
 
@@ -78,3 +80,29 @@ def test_the_engine_table_loads_no_speech_library() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+_HALF_A_LINE_WORKER = """
+import json, sys, time
+print(json.dumps({"ok": True, "ready": True}), flush=True)
+for line in sys.stdin:
+    sys.stderr.write("Audio saved to /tmp/half")  # no newline: the worker hangs mid-line
+    sys.stderr.flush()
+    time.sleep(3600)
+"""
+
+
+def test_a_worker_that_hangs_mid_line_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker stopped after half a line of stderr once held a build for good: the
+    parent waited inside readline(). The request's deadline must hold anyway."""
+    (tmp_path / "half_line_worker.py").write_text(_HALF_A_LINE_WORKER, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    worker = WorkerProcess("half_line_worker", "test worker", start_timeout=30)
+    start = time.monotonic()
+    try:
+        with pytest.raises(SynthesisError, match="hung"):
+            worker.request({"text": "hello"}, timeout=1.0)
+    finally:
+        worker.close()
+    assert time.monotonic() - start < 10
+    assert worker.proc.poll() is not None  # the hung worker was killed, not left behind
