@@ -140,7 +140,7 @@ def cmd_script(args: argparse.Namespace) -> int:
     from broadcast.script.write import build_script, render_script
 
     settings = _settings(args)
-    script = build_script(_article(args, settings))
+    script = build_script(_article(args, settings), settings.casting)
     blocks = None
     if args.spoken:
         from broadcast.speech.spoken import marked, speak_script
