@@ -77,6 +77,12 @@ def make_parser() -> argparse.ArgumentParser:
         help="show what the engine will say: numbers, dates, abbreviations and lexicon entries "
         "expanded, each change marked {written → spoken}",
     )
+    script.add_argument(
+        "--explain",
+        action="store_true",
+        help="instead of the script, show every line of a plain-text page with the role it was given "
+        "(kept + or dropped -) and the strongest reason",
+    )
 
     feed = sub.add_parser(
         "feed",
@@ -135,11 +141,28 @@ def _article(args: argparse.Namespace, settings):  # type: ignore[no-untyped-def
     return article
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from broadcast.input.explain import render_explanation
+    from broadcast.input.plain import judge_lines
+    from broadcast.input.source import read_page
+
+    page = read_page(args.article, sys.stdin.buffer)
+    if page.html:
+        raise UsageError(
+            f"{page.name}: --explain shows the line roles of a plain-text page; this is HTML, "
+            "whose main text trafilatura finds (save the page as text to explain it)"
+        )
+    sys.stdout.write(render_explanation(judge_lines(page.text), page.name))
+    return 0
+
+
 def cmd_script(args: argparse.Namespace) -> int:
     from broadcast.script.write import build_script, render_script
 
+    if args.explain:
+        return cmd_explain(args)
     settings = _settings(args)
-    script = build_script(_article(args, settings))
+    script = build_script(_article(args, settings), settings.casting)
     blocks = None
     if args.spoken:
         from broadcast.speech.spoken import marked, speak_script

@@ -13,11 +13,14 @@ from typing import Any
 
 from broadcast.audio.targets import CBR_BITRATES_KBPS, target_lufs
 from broadcast.errors import ConfigError
-from broadcast.model import MusicPlan, Pauses, VoiceProfile
+from broadcast.model import Casting, MusicPlan, Pauses, VoiceProfile
 from broadcast.speech.engines import engine_names
 from broadcast.speech.lexicon import Lexicon, load_lexicon
 
-ROLES = ("host", "reporter")
+REQUIRED_ROLES = ("host", "reporter")
+# A transcript's guests, dealt out in this order; each is loaded when its profile exists.
+GUEST_ROLES = ("guest1", "guest2")
+ROLES = REQUIRED_ROLES + GUEST_ROLES
 ID3_VERSIONS = (3, 4)
 LEXICON_FILE = "lexicon.toml"
 # What ships inside the package, so a wheel installed anywhere has voices, a lexicon and a sting.
@@ -63,6 +66,7 @@ class Settings:
     audio: AudioSettings
     voices: tuple[tuple[str, VoiceProfile], ...]  # role -> profile, in ROLES order
     lexicon: Lexicon = field(default_factory=Lexicon)  # voices/lexicon.toml
+    casting: Casting = Casting()  # a transcript's speakers: [speakers] in roles.toml, the guest roles
 
     def profile(self, role: str) -> VoiceProfile:
         for name, prof in self.voices:
@@ -148,27 +152,52 @@ def find_voices_dir(explicit: Path | None) -> Path:
     raise ConfigError(f"{candidates[0]}: voices directory not found (pass --voices DIR)")
 
 
-def load_voices(voices_dir: Path) -> tuple[tuple[str, VoiceProfile], ...]:
-    """Role -> profile. voices/roles.toml maps each role to a profile file name."""
-    roles_file = voices_dir / "roles.toml"
-    mapping = {role: role for role in ROLES}
-    if roles_file.exists():
-        table = read_toml(roles_file).get("roles", {})
+def _roles_file(voices_dir: Path) -> tuple[Path, dict[str, Any]]:
+    path = voices_dir / "roles.toml"
+    data = read_toml(path) if path.exists() else {}
+    for key, table in data.items():
+        if key not in ("roles", "speakers"):
+            raise ConfigError(f"{path}: unknown section [{key}] (known: [roles], [speakers])")
         if not isinstance(table, dict):
-            raise ConfigError(f"{roles_file}: [roles] must be a table")
-        for role, prof in table.items():
-            if role not in ROLES:
-                raise ConfigError(f"{roles_file}: unknown role {role!r} (roles: {', '.join(ROLES)})")
-            if not isinstance(prof, str) or not prof or "/" in prof or prof.startswith("."):
-                raise ConfigError(f"{roles_file}: role {role!r} must name a profile file")
-            mapping[role] = prof
+            raise ConfigError(f"{path}: [{key}] must be a table")
+    return path, data
+
+
+def load_voices(voices_dir: Path) -> tuple[tuple[str, VoiceProfile], ...]:
+    """Role -> profile. voices/roles.toml maps each role to a profile file name.
+    Host and reporter are required; a guest role is loaded when its profile exists."""
+    roles_file, data = _roles_file(voices_dir)
+    mapping = {role: role for role in ROLES}
+    named = data.get("roles", {})
+    for role, prof in named.items():
+        if role not in ROLES:
+            raise ConfigError(f"{roles_file}: unknown role {role!r} (roles: {', '.join(ROLES)})")
+        if not isinstance(prof, str) or not prof or "/" in prof or prof.startswith("."):
+            raise ConfigError(f"{roles_file}: role {role!r} must name a profile file")
+        mapping[role] = prof
     out = []
     for role in ROLES:
         path = voices_dir / f"{mapping[role]}.toml"
         if not path.exists():
+            if role in GUEST_ROLES and role not in named:
+                continue
             raise ConfigError(f"{path}: no voice profile {mapping[role]!r} for role {role!r}")
         out.append((role, load_profile(path)))
     return tuple(out)
+
+
+def load_casting(voices_dir: Path, voices: tuple[tuple[str, VoiceProfile], ...]) -> Casting:
+    """[speakers] in roles.toml: "JOANNE SILBERNER" = "guest2" gives a speaker a role's voice."""
+    roles_file, data = _roles_file(voices_dir)
+    loaded = [role for role, _ in voices]
+    speakers = []
+    for name, role in data.get("speakers", {}).items():
+        if role not in loaded:
+            raise ConfigError(
+                f"{roles_file}: [speakers] {name!r} = {role!r}: not a role with a profile (roles: {', '.join(loaded)})"
+            )
+        speakers.append((" ".join(name.split()), role))
+    return Casting(speakers=tuple(speakers), guests=tuple(r for r in loaded if r in GUEST_ROLES))
 
 
 def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
@@ -192,7 +221,8 @@ def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
     vdir = find_voices_dir(voices_dir)
     lexicon_file = vdir / LEXICON_FILE
     lexicon = load_lexicon(lexicon_file) if lexicon_file.exists() else Lexicon()
-    return Settings(show=show, audio=audio, voices=load_voices(vdir), lexicon=lexicon)
+    voices = load_voices(vdir)
+    return Settings(show=show, audio=audio, voices=voices, lexicon=lexicon, casting=load_casting(vdir, voices))
 
 
 _MUSIC_FILES = ("intro", "outro", "bed")

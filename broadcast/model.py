@@ -40,8 +40,9 @@ class Part(enum.Enum):
 @dataclass(frozen=True)
 class Cue:
     part: Part
-    role: str  # a voice role: "host", "reporter"
+    role: str  # a voice role: "host", "reporter", "guest1" ...
     text: str  # display text, as the producer reviews it
+    speaker: str = ""  # who speaks it, when the page names them (a transcript's speaker label)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,15 @@ class Script:
     authors: tuple[str, ...]
     cues: tuple[Cue, ...]
     lede: str = ""
+    title_derived: bool = False  # the page had no headline: the title was made from the lede
+
+
+@dataclass(frozen=True)
+class Casting:
+    """Who reads a transcript's speakers: names the producer cast, and the guest roles to deal out."""
+
+    speakers: tuple[tuple[str, str], ...] = ()  # (speaker name, voice role), from voices/roles.toml
+    guests: tuple[str, ...] = ("guest1", "guest2")  # voice roles for guests, in order of first appearance
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def show_cover(settings: Settings) -> bytes:
 def build_episode(
     article: Article, settings: Settings, output_root: Path, progress: Progress = lambda _: None
 ) -> Episode:
-    script = build_script(article)
+    script = build_script(article, settings.casting)
     audio = settings.audio
     text = render_script(script, settings.rates, audio.pauses)
     cover = show_cover(settings)
@@ -119,7 +119,7 @@ def build_episode(
         size = mp3.stat().st_size
         loudness = loudness_record(loud, target, audio.true_peak)
         record = episode_record(article, script, settings, timeline, facts, size, loudness)
-        outputs = text_outputs(text, timeline)
+        outputs = text_outputs(text, timeline, script)
         outputs[RECORD_NAME] = record.to_json()
         for filename, content in outputs.items():
             (stage / filename).write_text(content, encoding="utf-8")

@@ -9,11 +9,48 @@ from broadcast.config import load_settings, load_voices
 from broadcast.errors import ConfigError
 
 
-def test_shipped_voices_give_host_and_reporter_distinct_voices() -> None:
+def test_shipped_voices_give_every_role_a_distinct_voice() -> None:
     voices = dict(load_voices(ROOT / "voices"))
-    assert set(voices) == {"host", "reporter"}
-    assert voices["host"].engine == voices["reporter"].engine == "pyttsx3"
-    assert voices["host"].voice != voices["reporter"].voice
+    assert set(voices) == {"host", "reporter", "guest1", "guest2"}
+    assert {p.engine for p in voices.values()} == {"pyttsx3"}
+    assert len({p.voice for p in voices.values()}) == 4
+
+
+def _profiles(folder: Path, *names: str) -> None:
+    for name in names:
+        (folder / f"{name}.toml").write_text('engine = "pyttsx3"\nvoice = "gmw/en-us"\nrate = 170\nvolume = 1.0\n')
+
+
+def test_a_voices_folder_without_guest_profiles_still_loads(tmp_path: Path) -> None:
+    _profiles(tmp_path, "host", "reporter")
+    settings = load_settings(None, tmp_path)
+    assert [role for role, _ in settings.voices] == ["host", "reporter"]
+    assert settings.casting.guests == ()
+
+
+def test_speakers_table_names_a_speakers_voice(tmp_path: Path) -> None:
+    _profiles(tmp_path, "host", "reporter", "guest1", "guest2")
+    (tmp_path / "roles.toml").write_text('[speakers]\n"JOANNE SILBERNER" = "guest2"\n')
+    casting = load_settings(None, tmp_path).casting
+    assert casting.speakers == (("JOANNE SILBERNER", "guest2"),)
+    assert casting.guests == ("guest1", "guest2")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[speakers]\n"JO" = "guest2"\n', "'JO' = 'guest2': not a role with a profile"),
+        ('[speakers]\n"JO" = "narrator"\n', "not a role with a profile"),
+        ('[cast]\nx = "host"\n', "unknown section [cast]"),
+        ('[roles]\nguest2 = "missing"\n', "no voice profile 'missing' for role 'guest2'"),
+    ],
+)
+def test_bad_casting_is_a_config_error(tmp_path: Path, text: str, message: str) -> None:
+    _profiles(tmp_path, "host", "reporter", "guest1")
+    (tmp_path / "roles.toml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(None, tmp_path)
+    assert message in str(err.value)
 
 
 def test_roles_can_be_remapped_without_code(tmp_path: Path) -> None:

@@ -22,7 +22,15 @@ from mutagen.mp3 import MP3
 from broadcast.config import BUILTIN_MUSIC, find_voices_dir, load_settings, shipped
 from broadcast.errors import ConfigError
 
-SHIPPED_VOICE_FILES = ("host.toml", "reporter.toml", "reporter-piper.toml", "roles.toml", "lexicon.toml")
+SHIPPED_VOICE_FILES = (
+    "host.toml",
+    "reporter.toml",
+    "reporter-piper.toml",
+    "guest1.toml",
+    "guest2.toml",
+    "roles.toml",
+    "lexicon.toml",
+)
 # What a source tree holds that is not source: never copied into the build.
 _NOT_SOURCE = (".git", ".venv", "build", "dist", "output", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis")
 

@@ -52,6 +52,7 @@ def apply_overrides(article: Article, overrides: Overrides) -> Article:
     changes: dict[str, object] = {}
     if overrides.title is not None:
         changes["headline"] = _text(overrides.title, "--title")
+        changes["title_derived"] = False  # the producer chose it: nothing to warn about
     if overrides.authors:
         changes["authors"] = tuple(_text(a, "--author") for a in overrides.authors)
     if overrides.date is not None:

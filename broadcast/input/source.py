@@ -18,6 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
+from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 from typing import BinaryIO
@@ -70,29 +71,45 @@ def load_article(
     max_bytes: int = 5_000_000,
 ) -> Article:
     """Read the Article named by `arg`: "-" for standard input, an http(s) URL or a path."""
+    page = read_page(arg, stdin, fetch_timeout=fetch_timeout, max_bytes=max_bytes)
+    if page.html:
+        return parse_html(page.text, page.name, url=page.url)
+    return parse_article(page.text, page.name)
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str
+    name: str  # what messages call it: the path, the URL as given, or <stdin>
+    html: bool
+    url: str = ""  # where a fetched page ended up, after redirects
+
+
+def read_page(
+    arg: str,
+    stdin: BinaryIO | None = None,
+    *,
+    fetch_timeout: float = 15.0,
+    max_bytes: int = 5_000_000,
+) -> Page:
+    """The text named by `arg` ("-", an http(s) URL or a path), and whether it is HTML."""
     if arg == "-":
         text = decode_bytes(_read_stdin(stdin), STDIN)
-        return _parse(text, STDIN, html=looks_like_html(text))
+        return Page(text, STDIN, looks_like_html(text))
     scheme = _SCHEME.match(arg)
     if scheme is not None and scheme[1].lower() in ("http", "https"):
         text, final_url, is_html = fetch(arg, timeout=fetch_timeout, max_bytes=max_bytes)
-        if is_html or looks_like_html(text):
-            return parse_html(text, arg, url=final_url)
-        return parse_article(text, arg)
+        return Page(text, arg, is_html or looks_like_html(text), final_url)
     if scheme is not None and _is_other_scheme(arg, scheme[1]):
         raise InputError(f"{arg}: only http and https URLs are supported")
     path = Path(arg)
     text = read_text(path)
-    return _parse(text, str(path), html=path.suffix.lower() in HTML_SUFFIXES or looks_like_html(text))
+    return Page(text, str(path), path.suffix.lower() in HTML_SUFFIXES or looks_like_html(text))
 
 
 def looks_like_html(text: str) -> bool:
     """True when the text opens like an HTML document (doctype, <html>, <head> or <body>)."""
     return _HTML_START.match(text[:4096].lstrip("\ufeff")) is not None
-
-
-def _parse(text: str, name: str, *, html: bool) -> Article:
-    return parse_html(text, name) if html else parse_article(text, name)
 
 
 def _is_other_scheme(arg: str, scheme: str) -> bool:

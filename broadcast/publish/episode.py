@@ -67,6 +67,7 @@ def episode_record(
     return EpisodeRecord(
         guid=episode_guid(article),
         title=article.headline,
+        title_derived=article.title_derived,
         lede=script.lede,
         site=article.site,
         authors=article.authors,
@@ -90,7 +91,7 @@ def episode_record(
         files=EpisodeFiles(script="script.txt", cover=COVER_FILE, transcripts=TRANSCRIPTS, chapters="chapters.json"),
         voices=settings.voices,
         cues=tuple(
-            CueRecord(t.index, t.part, t.role, t.start_ms, t.end_ms, cue.text)
+            CueRecord(t.index, t.part, t.role, t.start_ms, t.end_ms, cue.text, cue.speaker)
             for t, cue in zip(timeline.cues, script.cues, strict=True)
         ),
         chapters=timeline.chapters,
@@ -99,8 +100,8 @@ def episode_record(
     )
 
 
-def text_outputs(script_text: str, timeline: Timeline) -> dict[str, str]:
-    caps = captions(timeline.sentences)
+def text_outputs(script_text: str, timeline: Timeline, script: Script | None = None) -> dict[str, str]:
+    caps = captions(timeline.sentences, [cue.speaker for cue in script.cues] if script else ())
     return {
         "script.txt": script_text,
         "transcript.vtt": render_vtt(caps),

@@ -17,7 +17,9 @@ from broadcast.errors import OutputError
 from broadcast.model import Bio, Chapter, Part, VoiceProfile
 from broadcast.publish.json_fields import JsonFields, is_datetime, is_file_name, is_text
 
-FORMAT = 1  # bump when a field changes meaning or a required field is added
+# Bump when a field changes meaning or a required field is added. Optional fields whose absence
+# means their default (title_derived, a cue's speaker) keep format 1: older records read the same.
+FORMAT = 1
 RECORD_NAME = "episode.json"
 # A day: far beyond what 20,000 words take to say, so a longer duration is a corrupt record.
 MAX_DURATION_MS = 24 * 60 * 60 * 1000
@@ -55,6 +57,7 @@ class CueRecord:
     start_ms: int
     end_ms: int
     text: str
+    speaker: str = ""  # a transcript's speaker, by name
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class EpisodeRecord:
     format: int = FORMAT
     guid: str
     title: str
+    title_derived: bool = False  # the page had no headline: the title was made from the lede
     lede: str = ""
     site: str = ""
     authors: tuple[str, ...] = ()
@@ -218,6 +222,7 @@ def _cue(f: JsonFields) -> CueRecord:
         start_ms=f.integer("start_ms", "a non-negative integer", 0, required=True),
         end_ms=f.integer("end_ms", "a non-negative integer", 0, required=True),
         text=f.text("text"),
+        speaker=f.text("speaker"),
     )
 
 
@@ -262,6 +267,7 @@ def _read_record(f: JsonFields) -> EpisodeRecord:
         format=version,
         guid=f.text("guid", required=True),
         title=f.text("title", required=True),
+        title_derived=f.get("title_derived", lambda v: isinstance(v, bool), "true or false", False),
         lede=f.text("lede"),
         site=f.text("site"),
         authors=_texts(f, "authors"),

@@ -14,7 +14,7 @@ from broadcast.model import Chapter, SentenceTiming
 from broadcast.script.sentences import caption_pieces
 
 # WebVTT voice names per role (<v Host>...).
-SPEAKERS = {"host": "Host", "reporter": "Reporter"}
+SPEAKERS = {"host": "Host", "reporter": "Reporter", "guest1": "Guest", "guest2": "Guest"}
 
 _VTT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
 
@@ -27,16 +27,20 @@ class Caption:
     text: str
 
 
-def captions(sentences: Sequence[SentenceTiming]) -> tuple[Caption, ...]:
-    """Sentence-level captions; a long sentence is split and its time shared by length."""
+def captions(sentences: Sequence[SentenceTiming], names: Sequence[str] = ()) -> tuple[Caption, ...]:
+    """Sentence-level captions; a long sentence is split and its time shared by length.
+    `names[i]` is who speaks cue i when the page names them (a transcript's speakers);
+    other cues are voiced by their role ("Host", "Reporter")."""
     out = []
     for s in sentences:
         pieces = caption_pieces(s.text)
         total = sum(len(p) for p in pieces)
         start = s.start_ms
+        named = names[s.cue] if s.cue < len(names) else ""
+        speaker = named or SPEAKERS.get(s.role, s.role.title())
         for n, piece in enumerate(pieces):
             end = s.end_ms if n == len(pieces) - 1 else start + round((s.end_ms - s.start_ms) * len(piece) / total)
-            out.append(Caption(start, end, SPEAKERS.get(s.role, s.role.title()), piece))
+            out.append(Caption(start, end, speaker, piece))
             start = end
     return tuple(out)
 

@@ -6,8 +6,9 @@ import re
 import textwrap
 from collections.abc import Mapping, Sequence
 
-from broadcast.model import Article, Cue, Part, Pauses, Script
+from broadcast.model import Article, Casting, Cue, Part, Pauses, Script
 from broadcast.script.sentences import split_sentences
+from broadcast.script.turns import speaker_turns
 
 # Who reads each part. A table, so recasting a part is a one-line change.
 PART_ROLES: dict[Part, str] = {
@@ -83,11 +84,16 @@ def outro_text(article: Article) -> str:
     return "That was the story."
 
 
-def build_script(article: Article) -> Script:
+SHIPPED_CASTING = Casting()  # the guest roles the shipped voices have, nobody cast by name
+
+
+def build_script(article: Article, casting: Casting = SHIPPED_CASTING) -> Script:
+    """A transcript's body is read turn by turn in its speakers' voices (see turns.py)."""
     cues = [Cue(Part.INTRO, PART_ROLES[Part.INTRO], intro_text(article))]
-    for i, paragraph in enumerate(article.body):
-        text = _with_dateline(article.dateline, paragraph) if i == 0 else paragraph
-        cues.append(Cue(Part.BODY, PART_ROLES[Part.BODY], text))
+    turns = speaker_turns(article.body, casting, PART_ROLES[Part.BODY])
+    for i, turn in enumerate(turns):
+        text = _with_dateline(article.dateline, turn.text) if i == 0 else turn.text
+        cues.append(Cue(Part.BODY, turn.role, text, turn.speaker))
     for line in article.attribution:
         cues.append(Cue(Part.ATTRIBUTION, PART_ROLES[Part.ATTRIBUTION], line))
     cues.append(Cue(Part.OUTRO, PART_ROLES[Part.OUTRO], outro_text(article)))
@@ -97,7 +103,8 @@ def build_script(article: Article) -> Script:
         published=article.published,
         authors=article.authors,
         cues=tuple(cues),
-        lede=article.body[0] if article.body else "",
+        lede=turns[0].text if turns else "",  # a transcript's lede without its speaker label
+        title_derived=article.title_derived,
     )
 
 
@@ -133,16 +140,19 @@ def render_script(
     block per sentence, each one a clip, with its changes marked; a block's wrapped
     lines hang under its first, so each clip starts at the margin)."""
     when = script.published.strftime("%Y-%m-%d %H:%M %Z").strip() if script.published else "unknown"
-    rate_note = ", ".join(f"{role} {rate} wpm" for role, rate in rates.items())
+    used = {cue.role for cue in script.cues}  # a guest voice the script never uses is not news
+    rate_note = ", ".join(f"{role} {rate} wpm" for role, rate in rates.items() if role in used)
+    derived = "  (from the lede: the page has no headline)" if script.title_derived else ""
     lines = [
-        f"TITLE:   {script.title}",
+        f"TITLE:   {script.title}{derived}",
         f"SOURCE:  {script.source or 'unknown'}",
         f"DATE:    {when}",
         f"AUTHORS: {', '.join(script.authors) or 'unknown'}",
         f"RUNNING TIME: about {clock(estimate_ms(script, rates, pauses))} ({rate_note})",
     ]
     for n, cue in enumerate(script.cues, 1):
-        lines += ["", f"[{n:02d}] {cue.part.value} ({cue.role})"]
+        who = f"{cue.role}: {cue.speaker}" if cue.speaker else cue.role
+        lines += ["", f"[{n:02d}] {cue.part.value} ({who})"]
         hang = "      " if blocks is not None else "    "
         for block in blocks[n - 1] if blocks is not None else (cue.text,):
             lines += textwrap.wrap(block, _WRAP, initial_indent="    ", subsequent_indent=hang)
