@@ -530,3 +530,17 @@ def test_a_caption_carrying_the_photo_widgets_button_text_is_not_the_story() -> 
     assert article.headline == "A town's oldest diner closes after sixty years"
     assert len(article.body) == 2
     assert article.body[0].startswith("The Maple Street Diner served")
+
+
+def test_a_company_that_contributed_money_is_news_not_an_attribution() -> None:
+    page = (
+        "Fund drive ends at the county hospital\n\nBy Dana Lee\n\n"
+        "The hospital fund drive closed on Friday with more money than its organizers had hoped for.\n\n"
+        "Acme Shipping contributed the largest single gift, a check for two hundred thousand dollars.\n\n"
+        "The new wing is expected to open its doors to the first patients next summer.\n\n"
+        "Sam Ortiz contributed reporting.\n"
+    )
+    article = parse_article(page)
+    assert len(article.body) == 3  # the paragraph after "contributed" is not dropped
+    assert article.body[1].startswith("Acme Shipping contributed")
+    assert article.attribution == ("Sam Ortiz contributed reporting.",)

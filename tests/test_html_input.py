@@ -195,11 +195,13 @@ def test_contributed_mid_story_stays_in_the_body() -> None:
     assert article.attribution == ()
 
 
-def test_page_without_headline() -> None:
+def test_page_without_headline_takes_its_title_from_the_lede() -> None:
     html = "<html><body><article><p>A long enough sentence of story text stands here alone.</p>"
     html += "<p>And a second sentence follows it, so there is a body to read.</p></article></body></html>"
-    with pytest.raises(ArticleError, match=r"^bare\.html: no headline found$"):
-        parse_html(html, "bare.html")
+    article = parse_html(html, "bare.html")
+    assert article.headline == "A long enough sentence of story text stands here alone"
+    assert article.title_derived
+    assert len(article.body) == 2
 
 
 def test_json_ld_author_organisation_and_person_with_accents() -> None:

@@ -10,8 +10,9 @@ import pytest
 from conftest import FIXTURES, ROOT, run_cli
 
 from broadcast.errors import ConfigError
+from broadcast.input.speakers import speaker_label
 from broadcast.model import Article, Casting, Part
-from broadcast.script.turns import display_name, speaker_label, speaker_turns
+from broadcast.script.turns import display_name, speaker_turns
 from broadcast.script.write import build_script
 
 TRANSCRIPT = FIXTURES / "articles" / "transcript-harbor-ferry.txt"
@@ -197,3 +198,16 @@ def test_transcript_builds_with_at_least_three_voices_and_named_captions(tmp_pat
     assert "MARSH:" not in vtt
     chapters = json.loads((folder / "chapters.json").read_text())["chapters"]
     assert len(chapters) <= len(Part)  # chapters stay per part, not per speaker
+
+
+SOUNDBITES = FIXTURES / "articles" / "transcript-no-headline-soundbite.txt"
+
+
+def test_stage_directions_are_not_spoken_and_labels_are_not_the_title() -> None:
+    proc = run_cli("script", "--spoken", SOUNDBITES)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "SOUNDBITE" not in out and "LAUGHTER" not in out
+    assert out.startswith("TITLE:   This is Evening Desk  (from the lede: the page has no headline)\n")
+    assert "SOURCE:  Lakeshore Public Radio" in out  # the copyright holder, not the whole notice line
+    assert "BODY (reporter: Owen Talbot)" in out and "BODY (guest1: Pearl Ashby)" in out

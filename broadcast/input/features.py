@@ -15,12 +15,11 @@ import re
 from collections.abc import Sequence
 
 from broadcast.input.lines import Line
+from broadcast.input.speakers import speaker_label
 from broadcast.input.title import title_shaped
 
 _DIGIT = re.compile(r"\d")
 _PUNCT = re.compile(r"[|•·/:#@©_\[\]{}<>=+*~^]")
-# "INSKEEP:", "ANTHONY KUHN, BYLINE:": a transcript's speaker label opens the line.
-_SPEAKER = re.compile(r"^[A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}(?:, [A-Z][A-Z ,.'-]+)?:\s")
 _QUOTE_START = re.compile(r"^[\"“‘']")
 
 # Kinds the pattern tables give (see patterns.LineKind), plus those roles.py adds.
@@ -92,7 +91,7 @@ def _shape(line: Line) -> dict[str, float]:
         "title_shaped": float(title_shaped(line)),
         "all_caps": float(len(letters) >= 4 and all(ch.isupper() for ch in letters)),
         "starts_lower": float(text[:1].islower()),
-        "speaker_label": float(_SPEAKER.match(text) is not None),
+        "speaker_label": float(bool((label := speaker_label(text)) and label.rest)),  # "INSKEEP: Good ..."
         "quote_start": float(_QUOTE_START.match(text) is not None),
         "prose_shaped": float(line.words >= 12 and line.function_ratio >= 0.25),
     }

@@ -32,6 +32,7 @@ from broadcast.input.plain import (
     line_kind,
     strip_dateline,
 )
+from broadcast.input.title import lede_title
 from broadcast.model import Article, Bio
 
 # Elements removed before extraction. trafilatura drops most figures itself, but a
@@ -220,14 +221,13 @@ def parse_html(html: str, name: str, url: str = "") -> Article:
     story = _sort(paragraphs, headline)
     if not any(line_kind(p) == LineKind.PROSE for p in story.body):
         raise ArticleError(f"{name}: no article body found")
-    if not headline:
-        raise ArticleError(f"{name}: no headline found")
     body, dateline = strip_dateline(story.body)
     site = _first(page, SITE_SOURCES)
     copyright_text = story.copyright or _page_copyright(tree)
     authors = _authors(page) or story.authors or tuple(b.name for b in story.bios)
     return Article(
-        headline=headline,
+        headline=headline or lede_title(body[0]),  # no headline on the page: the lede's first clause
+        title_derived=not headline,
         body=tuple(body),
         site=site,
         authors=authors,

@@ -143,7 +143,8 @@ _FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s+[A-Z\"“]|$)")
 ATTRIBUTIONS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, _I)
     for p in (
-        rf"^(?-i:{_NAME})\b.*\bcontributed(?: reporting| to (?:this|the) (?:report|story))?\b",
+        # "contributed" must be about the report: "Acme contributed the largest gift" is news.
+        rf"^(?-i:{_NAME})\b.*\bcontributed(?: reporting\b| to (?:this|the) (?:report|story)\b|\W*$)",
         rf"^(?-i:{_NAME})\b.*\breported from\b",
         r"^(?:additional )?reporting (?:by|from)\b",
         r"^this (?:report|story|article)\b.{0,60}\b(?:first|originally) published\b",

@@ -31,6 +31,7 @@ from broadcast.input.patterns import (
     strip_dateline,
 )
 from broadcast.input.roles import Judged, Role, describe_bodyless, evidence, judge
+from broadcast.input.speakers import is_stage_direction, without_label
 from broadcast.input.title import lede_title
 from broadcast.model import Article, Bio
 
@@ -69,7 +70,7 @@ def parse_article(text: str, name: str = "<input>", model: LineModel | None = RU
     bylines = [byline_names(texts[i]) for i in range(stop) if roles[i] == Role.BYLINE]
     authors = _unique(n for names in bylines for n in names) or tuple(b.name for b in bios)
     return Article(
-        headline=BULLET.sub("", headline) or lede_title(body[0]),
+        headline=BULLET.sub("", headline) or lede_title(_lede(body)),
         title_derived=not headline,
         body=tuple(body),
         site=_site(lines),
@@ -90,6 +91,7 @@ def _site(lines: tuple[Line, ...]) -> str:
         and is_chrome(lines[1].text)
         and not is_chrome(lines[0].text)
         and len(lines[0].text.split()) <= 8
+        and line_kind(lines[0].text) is not LineKind.COPYRIGHT  # "Copyright 2015 NPR. To see more, ..."
     ):
         return lines[0].text
     return ""
@@ -100,6 +102,12 @@ def line_evidence(text: str) -> tuple[tuple[Line, ...], list[str], list[float]]:
     lines = page_lines(text)
     kinds = [k.value for k in _kinds(lines, skip_first=bool(_site(lines)))]
     return (lines, *evidence(lines, kinds))
+
+
+def _lede(body: list[str]) -> str:
+    """The first words of the story: a transcript's speaker labels and stage directions are not."""
+    said = (without_label(p) for p in body)
+    return next((p for p in said if p and not is_stage_direction(p)), body[0])
 
 
 def judge_lines(text: str, model: LineModel | None = RULES_ONLY) -> tuple[Judged, ...]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from broadcast.input.features import page_features
 from broadcast.input.line_model import LineModel
 from broadcast.input.lines import Line
+from broadcast.input.speakers import speaker_label
 
 
 class Role(enum.Enum):
@@ -86,8 +87,6 @@ PROMO = re.compile(
     r"|(?:^|[.?!]\s+)(?:send|email|e-mail|contact|write to|message|text|call) us\b|\bcheck us out\b",
     re.IGNORECASE,
 )
-# A transcript's speaker label on its own line: "STEVE INSKEEP, HOST:", "INSKEEP:".
-SPEAKER_LABEL = re.compile(r"[A-Z][A-Z.'\u2019-]+(?: [A-Z][A-Z.'\u2019-]+){0,3}(?:, [A-Z][A-Z .'-]+)?:")
 # Lines of a listing: "Posted on · ..." with the date left out.
 LISTING = re.compile(r"^posted(?: on)?\s*[·•|]", re.IGNORECASE)
 RELATIVE_DATE = re.compile(r"(?:\d+|an?) (?:minute|min|hour|day|week|month|year)s? ago", re.IGNORECASE)
@@ -117,8 +116,8 @@ def body_value(line: Line, kind: str, last: bool = False) -> float:
         return -1.0  # punctuation, numbers and symbols say nothing
     if line.repeats > 1:
         return -0.4  # captions and titles repeat; paragraphs do not
-    if SPEAKER_LABEL.fullmatch(line.text):
-        return 0.5  # the turn below it is the speaker's
+    if (label := speaker_label(line.text)) and not label.rest:
+        return 0.5  # a transcript's label on its own line: the turn below it is the speaker's
     if LISTING.match(line.text):
         return -2.0
     # A bulleted full sentence is a key point; bulleted titles (teaser links) are shorter and terser.

@@ -16,42 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from broadcast.errors import ConfigError
+from broadcast.input.speakers import Label, is_stage_direction, speaker_label
 from broadcast.model import Casting
 
-# One word of a name as transcripts print it: upper case ("GARCIA-NAVARRO", "O'BRIEN",
-# "McDONALD"), an initial ("J."), or a number ("UNIDENTIFIED PERSON #1").
-_NAME_WORD = r"(?:[A-Z](?:[A-Za-z'’\-]*[A-Z])?\.?|#?\d+)"
-LABEL = re.compile(
-    rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,4}})"  # the speaker
-    r"(?:, (?P<role>[^:\n]{1,80}))?"  # what they are: "HOST", "BYLINE", "Artistic Director, ..."
-    r":(?:\s+(?P<rest>.*)|$)",
-    re.DOTALL,
-)
-# Upper-case words with a colon that head a paragraph without naming a speaker.
-NOT_SPEAKERS = frozenset(
-    {
-        "UPDATE",
-        "UPDATED",
-        "NOTE",
-        "EDITOR'S NOTE",
-        "EDITORS NOTE",
-        "CORRECTION",
-        "CLARIFICATION",
-        "RELATED",
-        "READ MORE",
-        "WATCH",
-        "LISTEN",
-        "TRANSCRIPT",
-        "PHOTOS",
-        "VIDEO",
-        "SOURCE",
-        "SOURCES",
-        "BREAKING",
-        "ALSO",
-        "ATTN",
-        "FILE",
-    }
-)
 HOST_WORDS = re.compile(r"\bhost\b", re.IGNORECASE)  # "HOST", "host", "GUEST HOST"
 BYLINE_WORDS = re.compile(r"\bbyline\b", re.IGNORECASE)
 # The host introduces themselves in the unlabelled opening: "I'm Neal Conan in Washington."
@@ -62,30 +29,10 @@ HOST, REPORTER, GUEST = "host", "reporter", "guest"
 
 
 @dataclass(frozen=True)
-class Label:
-    name: str  # as printed, upper case: "ANTHONY KUHN"
-    role: str  # the descriptor after the comma: "BYLINE", "host", ""
-    rest: str  # the paragraph after the label ("" when the label stands on its own line)
-
-
-@dataclass(frozen=True)
 class Turn:
     text: str  # the paragraph, label taken off
     role: str  # the voice role that reads it
     speaker: str = ""  # display name ("Joanne Silberner"); "" when nobody is named
-
-
-def speaker_label(paragraph: str) -> Label | None:
-    """The speaker label that opens a paragraph; None when it opens with ordinary text."""
-    match = LABEL.match(paragraph.strip())
-    if (
-        not match
-        or match["name"].upper() in NOT_SPEAKERS
-        or sum(c.isalpha() for c in match["name"]) < 2
-        or any(w.isdigit() for w in match["name"].split())  # "JUNE 27, 2024:" is a live blog's time stamp
-    ):
-        return None
-    return Label(match["name"], (match["role"] or "").strip(), (match["rest"] or "").strip())
 
 
 def display_name(name: str) -> str:
@@ -179,5 +126,10 @@ def speaker_turns(paragraphs: Sequence[str], casting: Casting, reporter: str = R
             guests += 1
         else:
             roles[full] = kind
-    # A label on a line of its own says who speaks the paragraphs after it, and nothing else.
-    return tuple(Turn(s.text, roles[s.speaker], display_name(s.speaker)) for s in said if s.text)
+    # A label on a line of its own says who speaks the paragraphs after it, and nothing else;
+    # "(SOUNDBITE OF ...)" directed the original broadcast: nobody says it.
+    return tuple(
+        Turn(s.text, roles[s.speaker], display_name(s.speaker))
+        for s in said
+        if s.text and not is_stage_direction(s.text)
+    )
