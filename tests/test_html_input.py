@@ -228,3 +228,19 @@ def test_bad_json_ld_is_ignored() -> None:
     article = parse_html(html, "rain.html")
     assert article.headline == "Rain returns to the valley"
     assert article.published == datetime(2022, 5, 1, 8, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_appeals_promos_and_wire_captions_inside_the_main_text_are_not_story() -> None:
+    html = """<html><head><title>Bridge repairs begin</title></head><body><article>
+    <h1>Bridge repairs begin</h1>
+    <p>Crews began replacing the deck of the Mill Street bridge on Monday, closing it to cars until spring.</p>
+    <p>In this March 3, 2023 file photo, traffic crosses the Mill Street bridge at dusk.</p>
+    <p>For the latest on road closures, follow our live blog.</p>
+    <p>The city says buses will detour along Front Street while the work goes on.</p>
+    <p>Local news needs you. Make your donation today and keep our newsroom strong.</p>
+    </article></body></html>"""
+    article = parse_html(html, "bridge.html")
+    assert article.body == (
+        "Crews began replacing the deck of the Mill Street bridge on Monday, closing it to cars until spring.",
+        "The city says buses will detour along Front Street while the work goes on.",
+    )

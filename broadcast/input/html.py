@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from broadcast.errors import ArticleError, ToolError
+from broadcast.input.lines import Line
 from broadcast.input.plain import (
     BIO_START,
     ORG_WORDS,
@@ -32,6 +34,7 @@ from broadcast.input.plain import (
     line_kind,
     strip_dateline,
 )
+from broadcast.input.roles import evidence
 from broadcast.input.title import lede_title
 from broadcast.model import Article, Bio
 
@@ -355,6 +358,7 @@ class _Story:
 
 
 # Kinds that are never story text, wherever they stand.
+_NOT_STORY = frozenset({"donation", "banner", "promo", "caption"})  # refined kinds (roles.evidence)
 _DROP = (LineKind.CHROME, LineKind.BANNER, LineKind.DATE, LineKind.CREDIT, LineKind.CAPTION)
 
 
@@ -362,6 +366,12 @@ def _sort(paragraphs: list[tuple[str, str]], headline: str) -> _Story:
     """Split trafilatura's blocks into body and end matter, by the plain-text line kinds."""
     blocks = [(tag, text) for tag, text in paragraphs if any(ch.isalnum() for ch in text)]
     kinds = [line_kind(text) for _, text in blocks]
+    # The plain-text reader's content evidence: appeals, station notices, live-blog promos
+    # and wire captions that trafilatura keeps inside the main text are no story.
+    counts = Counter(text for _, text in blocks)
+    lines = [Line(text, i + 1, i, counts[text]) for i, (_, text) in enumerate(blocks)]
+    refined, _ = evidence(lines, [k.value for k in kinds])
+    kinds = [LineKind.CHROME if r in _NOT_STORY else k for k, r in zip(kinds, refined, strict=True)]
     # The rail of other stories ends the story, once the story has begun.
     for i, kind in enumerate(kinds):
         if kind == LineKind.END and any(k == LineKind.PROSE for k in kinds[:i]):
