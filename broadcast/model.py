@@ -27,7 +27,7 @@ class Article:
     source_url: str = ""  # the site or page the copyright notice points to
     bios: tuple[Bio, ...] = ()
     language: str = "en"
-    title_derived: bool = False  # the page printed no headline: it was made from the lede or --title
+    title_derived: bool = False  # the page printed no headline: the title was made from the lede
 
 
 class Part(enum.Enum):
@@ -67,7 +67,7 @@ class Casting:
 @dataclass(frozen=True)
 class VoiceProfile:
     name: str
-    engine: str  # "pyttsx3" (espeak-ng), "piper" (optional extra), "fake" (tests)
+    engine: str  # a name in the engine table: "pyttsx3" (espeak-ng), "piper" (optional extra)
     voice: str  # the engine's voice id
     rate: int  # words per minute
     volume: float  # 0.0 .. 1.0
