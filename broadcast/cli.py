@@ -37,6 +37,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--date", metavar="DATE", help="publication date, YYYY-MM-DD or YYYY-MM-DDTHH:MM[+HH:MM]")
     p.add_argument("--source-name", metavar="NAME", help="the station or publication named on air")
+    p.add_argument(
+        "--allow-private-urls",
+        action="store_true",
+        help="fetch a URL even from a loopback, private, link-local or reserved address (refused by default)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -135,7 +140,9 @@ def _article(args: argparse.Namespace, settings):  # type: ignore[no-untyped-def
 
     overrides = Overrides(args.title, tuple(args.author), args.date, args.source_name)
     apply_overrides(Article(headline="", body=()), overrides)  # a bad value fails before any download
-    article = apply_overrides(load_article(args.article, sys.stdin.buffer), overrides)
+    article = apply_overrides(
+        load_article(args.article, sys.stdin.buffer, allow_private=args.allow_private_urls), overrides
+    )
     name = "<stdin>" if args.article == "-" else args.article
     check_article(article, name, [p.voice for _, p in settings.voices])
     return article
@@ -146,7 +153,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from broadcast.input.plain import judge_lines
     from broadcast.input.source import read_page
 
-    page = read_page(args.article, sys.stdin.buffer)
+    page = read_page(args.article, sys.stdin.buffer, allow_private=args.allow_private_urls)
     if page.html:
         raise UsageError(
             f"{page.name}: --explain shows the line roles of a plain-text page; this is HTML, "
