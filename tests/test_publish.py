@@ -94,10 +94,12 @@ def test_cleanup_needs_the_prefix_and_the_marker(tmp_path: Path) -> None:
         tmp_path / f".notes.tmp-{DEAD_PID}",
         tmp_path / f".retired-notes-{DEAD_PID}",
     ]
+    (others[0] / "notes.txt").write_text("someone's")
     for folder in others[1:]:
         folder.mkdir()
         (folder / MARKER).write_text("not ours")
-    assert clean_leftovers(tmp_path) == []
+    empty = leftover(tmp_path, "tmp", "feed.xml", marked=False)  # killed before the marker was written
+    assert clean_leftovers(tmp_path) == [empty]
     assert sorted(tmp_path.iterdir()) == sorted(others)
 
 

@@ -81,10 +81,19 @@ def clean_leftovers(root: Path) -> list[Path]:
     removed = []
     for entry in sorted(root.iterdir()):
         match = _LEFTOVER.fullmatch(entry.name)
-        if not match or not _is_real_dir(entry) or not _is_marked(entry):
+        if not match or not _is_real_dir(entry):
             continue
         kind, name, pid = match.groups()
         if _pid_alive(int(pid)):
+            continue
+        if not _is_marked(entry):
+            # Killed between mkdir and writing the marker: an empty folder holds nobody's data
+            # (rmdir removes nothing else, and no symlink).
+            try:
+                entry.rmdir()
+                removed.append(entry)
+            except OSError:
+                pass
             continue
         original = root / name
         payload = entry / _PAYLOAD
