@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from broadcast import __version__
-from broadcast.errors import EXIT_CODES, BroadcastError, UsageError
+from broadcast.errors import EXIT_CODES, BroadcastError, OutputError, UsageError
 
 _EPILOG = "exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES)
 
@@ -105,6 +105,12 @@ def make_parser() -> argparse.ArgumentParser:
         help="set lastBuildDate to the current time "
         "(default: the newest episode's date, so the feed text is deterministic)",
     )
+    feed.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; list every problem (broken episode.json, missing or resized MP3, "
+        "a feed that cannot be rendered) and exit 8 if there is any",
+    )
 
     voices = sub.add_parser(
         "voices",
@@ -188,24 +194,39 @@ def cmd_build(args: argparse.Namespace) -> int:
     article = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
     episode = build_episode(article, settings, args.output, progress)
+    _warn_skipped(episode.skipped)
     if not args.quiet:
         sys.stdout.write(episode.script_text + "\n")
     print(f"episode: {episode.mp3} ({clock(episode.duration_ms)}, {episode.size_bytes / 1e6:.2f} MB)")
     return 0
 
 
+def _warn_skipped(reasons: tuple[str, ...]) -> None:
+    for reason in reasons:
+        print(f"broadcast: warning: {reason}; left out of the feed", file=sys.stderr)
+
+
 def cmd_feed(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from broadcast.pipeline import publish_feed, show_cover
+    from broadcast.publish.feed import FEED_NAME, check_feed
     from broadcast.publish.files import prepare_root
 
     settings = _settings(args)
+    if args.check:
+        problems = check_feed(args.output, settings.show)
+        for problem in problems:
+            print(problem)
+        if problems:
+            raise OutputError(f"{args.output}: the feed check found {len(problems)} problem(s)")
+        print(f"feed check: {args.output}: no problems")
+        return 0
     if not args.output.is_dir():
         prepare_root(args.output)
     now = datetime.now(timezone.utc) if args.stamp else None
-    path = publish_feed(args.output, settings, show_cover(settings), now=now)
-    print(f"feed: {path}")
+    _warn_skipped(publish_feed(args.output, settings, show_cover(settings), now=now))
+    print(f"feed: {args.output / FEED_NAME}")
     return 0
 
 

@@ -10,6 +10,7 @@ import importlib
 import tempfile
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from broadcast.publish.episode import (
     tag_values,
     text_outputs,
 )
-from broadcast.publish.files import clean_leftovers, feed_lock, prepare_root, staged_episode, write_atomic
+from broadcast.publish.files import Stage, clean_leftovers, episode_stage, feed_lock, pending_file, prepare_root
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
 from broadcast.speech.spoken import SpokenScript, speak_script
@@ -42,6 +43,7 @@ class Episode:
     timeline: Timeline
     size_bytes: int
     duration_ms: int
+    skipped: tuple[str, ...] = ()  # other folders the feed left out, each with its reason
 
 
 def _warm_up() -> threading.Thread:
@@ -89,6 +91,9 @@ def show_cover(settings: Settings) -> bytes:
 def build_episode(
     article: Article, settings: Settings, output_root: Path, progress: Progress = lambda _: None
 ) -> Episode:
+    from broadcast.publish.feed import check_show
+
+    check_show(settings.show)  # before anything is written or spoken
     script = build_script(article, settings.casting)
     audio = settings.audio
     text = render_script(script, settings.rates, audio.pauses)
@@ -109,8 +114,8 @@ def build_episode(
     from broadcast.publish.tags import mp3_facts, write_tags
 
     name = episode_name(article, output_root)
-    with staged_episode(output_root, name) as stage:
-        mp3 = stage / "episode.mp3"
+    with episode_stage(output_root, name) as stage:
+        mp3 = stage.path / "episode.mp3"
         timeline, loud, target = master(track, audio, mp3, progress)
         feed_url = base_url(settings.show) + FEED_NAME
         tags = tag_values(article, script, settings, timeline, text, embedded_copy(cover), feed_url)
@@ -122,21 +127,34 @@ def build_episode(
         outputs = text_outputs(text, timeline, script)
         outputs[RECORD_NAME] = record.to_json()
         for filename, content in outputs.items():
-            (stage / filename).write_text(content, encoding="utf-8")
-        (stage / COVER_FILE).write_bytes(cover)
+            (stage.path / filename).write_text(content, encoding="utf-8")
+        (stage.path / COVER_FILE).write_bytes(cover)
         progress("wrote episode files")
-    publish_feed(output_root, settings, cover)
+        skipped = publish_feed(output_root, settings, cover, staged=stage)
     progress("updated feed")
     folder = output_root / name
-    return Episode(folder, folder / "episode.mp3", text, timeline, size, int(facts["duration_ms"]))
+    return Episode(folder, folder / "episode.mp3", text, timeline, size, int(facts["duration_ms"]), skipped)
 
 
-def publish_feed(output_root: Path, settings: Settings, cover: bytes, now: datetime | None = None) -> Path:
-    """Rewrite output/feed.xml (and the show cover) from every episode folder, under a lock."""
-    from broadcast.publish.feed import write_feed
+def publish_feed(
+    output_root: Path, settings: Settings, cover: bytes, now: datetime | None = None, staged: Stage | None = None
+) -> tuple[str, ...]:
+    """Rewrite output/feed.xml (and the show cover) from every episode folder, under a lock.
+    A staged episode is swapped in only once the new feed, with it, is rendered and checked
+    and written beside feed.xml, so a failure leaves the output directory as it was.
+    Returns why each folder the feed left out was left out."""
+    from broadcast.publish.feed import FEED_NAME, prepare_feed, read_episode
+    from broadcast.publish.record import RECORD_NAME
 
-    with feed_lock(output_root):
+    with feed_lock(output_root), ExitStack() as pending:
+        new = read_episode(staged.path / RECORD_NAME, staged.name) if staged else None
+        feed = prepare_feed(output_root, settings.show, now, staged=new)
+        commits = [pending.enter_context(pending_file(output_root / FEED_NAME, feed.data))]
         cover_path = output_root / COVER_FILE
-        if not cover_path.exists() or cover_path.read_bytes() != cover:
-            write_atomic(cover_path, cover)
-        return write_feed(output_root, settings.show, now)
+        if not cover_path.is_file() or cover_path.read_bytes() != cover:
+            commits.append(pending.enter_context(pending_file(cover_path, cover)))
+        if staged:
+            staged.publish()
+        for commit in commits:
+            commit()
+    return tuple(s.reason for s in feed.skipped)

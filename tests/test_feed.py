@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError, OutputError
-from broadcast.publish.feed import FeedEpisode, feed_guid, load_episodes, render_feed, write_feed
+from broadcast.publish.feed import FeedEpisode, feed_guid, load_episodes, render_feed, scan_episodes, write_feed
 
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "feed" / "episode.json"
 SHOW = ShowSettings(base_url="https://example.org/pod")  # no trailing slash: the feed adds it
@@ -49,6 +49,8 @@ def make_folder(
 ) -> Path:
     folder = root / name
     folder.mkdir(parents=True)
+    if isinstance(record.get("audio"), dict) and record["audio"].get("size_bytes") == 999999:
+        record = record | {"audio": record["audio"] | {"size_bytes": len(mp3)}}  # as a build records it
     (folder / "episode.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     (folder / "episode.mp3").write_bytes(mp3)
     for file in extra:
@@ -102,7 +104,7 @@ def test_load_episodes_reads_the_sample_record(tmp_path: Path) -> None:
     assert ep.description.startswith("Kim Jong Un is expected")
     assert ep.guid == "broadcast:2023-09-11-russia-s-vladimir-putin-and-north-korea-s-kim-jong-un"
     assert ep.published == datetime(2023, 9, 11, 10, 0, tzinfo=UTC)
-    assert ep.size_bytes == 5  # the file on disk wins over the recorded 999999
+    assert ep.size_bytes == 5
     assert ep.duration_s == 202  # 201.64 s
     assert ep.authors == ("Charles Maynes", "Anthony Kuhn")
     assert ep.language == "en"
@@ -110,13 +112,25 @@ def test_load_episodes_reads_the_sample_record(tmp_path: Path) -> None:
     assert ep.transcripts == (("transcript.vtt", "text/vtt"), ("transcript.srt", "application/x-subrip"))
 
 
-def test_recorded_size_kept_without_mp3_and_missing_files_not_linked(tmp_path: Path) -> None:
-    folder = make_folder(tmp_path, "ep", sample(), extra=("transcript.vtt",))
-    (folder / "episode.mp3").unlink()
+def test_missing_files_are_not_linked(tmp_path: Path) -> None:
+    make_folder(tmp_path, "ep", sample(), extra=("transcript.vtt",))
     [ep] = load_episodes(tmp_path)
-    assert ep.size_bytes == 999999
     assert (ep.image_file, ep.chapters_file) == ("", "")
     assert ep.transcripts == (("transcript.vtt", "text/vtt"),)
+
+
+def test_episodes_without_their_mp3_as_recorded_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    make_folder(tmp_path, "a-good", sample(), mp3=b"12345")
+    (make_folder(tmp_path, "b-moved", sample()) / "episode.mp3").unlink()
+    (make_folder(tmp_path, "c-resized", sample(), mp3=b"12345") / "episode.mp3").write_bytes(b"123")
+    (make_folder(tmp_path, "d-broken", sample()) / "episode.json").write_text('{"title": "tru')
+    scan = scan_episodes(tmp_path)
+    assert [e.folder for e in scan.episodes] == ["a-good"]
+    assert [s.folder for s in scan.skipped] == ["b-moved", "c-resized", "d-broken"]
+    reasons = [s.reason.removeprefix(str(tmp_path) + "/") for s in scan.skipped]
+    assert reasons[0] == "b-moved/episode.mp3: the episode's MP3 is missing"
+    assert reasons[1] == "c-resized/episode.mp3: 3 bytes, but episode.json records 5"
+    assert reasons[2].startswith("d-broken/episode.json: cannot read episode record")
 
 
 def test_minimal_record_and_null_date(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from broadcast.config import load_settings
 from broadcast.errors import ToolError
 from broadcast.model import Article, Part
 from broadcast.pipeline import build_episode
+from broadcast.publish.files import MARKER, PREFIX
 
 ARTICLE = Article(
     headline="Council approves new bridge",
@@ -74,8 +75,9 @@ def test_failure_mid_build_leaves_previous_output_intact(
 
 def test_leftover_staging_of_dead_build_is_cleaned(fake_voices: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    dead = out / ".staging-old-episode-999999999"
+    dead = out / f"{PREFIX}staging-old-episode-999999999"
     dead.mkdir(parents=True)
+    (dead / MARKER).write_text("made by broadcast")
     (dead / "episode.mp3").write_bytes(b"half")
     build_episode(ARTICLE, load_settings(None, fake_voices), out)
     assert not dead.exists()

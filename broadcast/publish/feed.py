@@ -7,13 +7,21 @@ and the XML serializer in feed_xml; this module orders the episodes and writes o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError, OutputError
-from broadcast.publish.feed_episodes import FeedEpisode, aware, load_episodes, read_episode
+from broadcast.publish.feed_episodes import (
+    FeedEpisode,
+    Skipped,
+    aware,
+    load_episodes,
+    read_episode,
+    scan_episodes,
+)
 from broadcast.publish.feed_tags import (
     CHANNEL,
     ITEM,
@@ -32,11 +40,17 @@ from broadcast.publish.files import write_atomic
 __all__ = [
     "FEED_NAME",
     "FeedEpisode",
+    "PreparedFeed",
+    "Skipped",
     "base_url",
+    "check_feed",
+    "check_show",
     "feed_guid",
     "load_episodes",
+    "prepare_feed",
     "read_episode",
     "render_feed",
+    "scan_episodes",
     "write_feed",
 ]
 
@@ -49,10 +63,15 @@ def _newest_first(episodes: Sequence[FeedEpisode]) -> list[FeedEpisode]:
     return dated + [e for e in by_guid if not e.published]
 
 
-def _check(show: ShowSettings, episodes: Sequence[FeedEpisode]) -> None:
+def check_show(show: ShowSettings) -> None:
+    """The channel fields the feed requires; a build checks them before it writes anything."""
     for key in ("name", "description", "language", "category", "owner_email"):
         if not one_line(getattr(show, key)):
             raise ConfigError(f"show {key} is empty; the feed requires it")
+
+
+def _check(show: ShowSettings, episodes: Sequence[FeedEpisode]) -> None:
+    check_show(show)
     seen: dict[str, str] = {}
     for ep in episodes:
         if not one_line(ep.title):
@@ -78,9 +97,37 @@ def render_feed(
     return xml_document("rss", Tag((("version", "2.0"),), (("channel", content),)), NAMESPACES)
 
 
+@dataclass(frozen=True)
+class PreparedFeed:
+    data: bytes  # the rendered, checked feed document
+    skipped: tuple[Skipped, ...]  # folders left out, each with its reason
+
+
+def prepare_feed(
+    output_root: Path, show: ShowSettings, now: datetime | None = None, staged: FeedEpisode | None = None
+) -> PreparedFeed:
+    """The feed of every listable episode under output_root, with `staged` (an episode about to be
+    swapped in) in place of its folder's current content; nothing is written."""
+    scan = scan_episodes(output_root)
+    replaced = staged.folder if staged else None
+    episodes = [e for e in scan.episodes if e.folder != replaced] + ([staged] if staged else [])
+    skipped = tuple(s for s in scan.skipped if s.folder != replaced)
+    return PreparedFeed(render_feed(show, episodes, now=now), skipped)
+
+
+def check_feed(output_root: Path, show: ShowSettings) -> list[str]:
+    """Every problem that keeps an episode out of the feed or the feed from being written."""
+    scan = scan_episodes(output_root)
+    problems = [s.reason for s in scan.skipped]
+    try:
+        render_feed(show, scan.episodes)
+    except (ConfigError, OutputError) as exc:
+        problems.append(str(exc))
+    return problems
+
+
 def write_feed(output_root: Path, show: ShowSettings, now: datetime | None = None) -> Path:
-    """output_root/feed.xml for every episode there, replaced atomically."""
-    data = render_feed(show, load_episodes(output_root), now=now)
+    """output_root/feed.xml for every listable episode there, replaced atomically."""
     path = output_root / FEED_NAME
-    write_atomic(path, data)
+    write_atomic(path, prepare_feed(output_root, show, now).data)
     return path

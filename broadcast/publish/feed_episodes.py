@@ -51,28 +51,61 @@ def feed_episode(record: EpisodeRecord, folder: str) -> FeedEpisode:
     )
 
 
-def read_episode(path: Path) -> FeedEpisode:
-    """One episode from its episode.json; OutputError names the file and the bad field."""
-    return _match_disk(feed_episode(EpisodeRecord.read(path), path.parent.name), path.parent)
+@dataclass(frozen=True)
+class Skipped:
+    folder: str  # the episode folder left out of the feed
+    reason: str  # one line naming the file and what is wrong
+
+
+@dataclass(frozen=True)
+class EpisodeScan:
+    """What the feed can list under output/, and every folder it has to leave out."""
+
+    episodes: tuple[FeedEpisode, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def read_episode(path: Path, folder: str = "") -> FeedEpisode:
+    """One episode from its episode.json, checked against its MP3; OutputError names the file
+    and what is wrong. `folder` is the name it is published under (default: its folder's name)."""
+    return _match_disk(feed_episode(EpisodeRecord.read(path), folder or path.parent.name), path.parent)
 
 
 def _match_disk(ep: FeedEpisode, folder: Path) -> FeedEpisode:
-    """The feed describes the files as published: the MP3's real size, no dangling links."""
+    """The feed describes the files as published: an MP3 of the recorded size, no dangling links."""
     audio = folder / ep.audio_file
-    size = audio.stat().st_size if audio.is_file() else ep.size_bytes
+    if not audio.is_file():
+        raise OutputError(f"{audio}: the episode's MP3 is missing")
+    size = audio.stat().st_size
+    if size != ep.size_bytes:
+        raise OutputError(f"{audio}: {size} bytes, but episode.json records {ep.size_bytes}")
     keep = lambda name: name if name and (folder / name).is_file() else ""  # noqa: E731
     return replace(
         ep,
-        size_bytes=size,
         image_file=keep(ep.image_file),
         chapters_file=keep(ep.chapters_file),
         transcripts=tuple(t for t in ep.transcripts if keep(t[0])),
     )
 
 
-def load_episodes(output_root: Path) -> list[FeedEpisode]:
-    """Every published episode under output_root (dot folders are staging or retired)."""
+def scan_episodes(output_root: Path) -> EpisodeScan:
+    """Every published episode under output_root (dot folders are this tool's temporary ones);
+    a folder whose record or MP3 is broken is skipped, not fatal, so it cannot block new builds."""
     if not output_root.is_dir():
         raise OutputError(f"{output_root}: output directory not found")
     records = sorted(p for p in output_root.glob(f"*/{RECORD_NAME}") if not p.parent.name.startswith("."))
-    return [read_episode(p) for p in records]
+    episodes, skipped = [], []
+    for path in records:
+        try:
+            episodes.append(read_episode(path))
+        except OutputError as exc:
+            skipped.append(Skipped(path.parent.name, str(exc)))
+    return EpisodeScan(tuple(episodes), tuple(skipped))
+
+
+def load_episodes(output_root: Path) -> list[FeedEpisode]:
+    """Every published episode under output_root; OutputError on the first broken one."""
+    scan = scan_episodes(output_root)
+    if scan.skipped:
+        raise OutputError(scan.skipped[0].reason)
+    return list(scan.episodes)

@@ -8,16 +8,23 @@ import fcntl
 import os
 import re
 import shutil
+import stat
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from broadcast.errors import OutputError
 
-STAGING_PREFIX = ".staging-"
-_RETIRED_PREFIX = ".retired-"
+# Every temporary name this tool makes in the output directory starts with PREFIX and is a folder
+# holding MARKER: cleanup touches nothing else, so other programs' files there are safe.
+PREFIX = ".broadcast-"
+MARKER = "BROADCAST-TEMPORARY"
+_PAYLOAD = "content"  # the episode folder or file inside a temporary folder
+_LEFTOVER = re.compile(re.escape(PREFIX) + r"(staging|retired|tmp)-([^/]+)-([0-9]+)")
 _SLUG_MAX = 60
+LOCK_NAME = ".feed.lock"
 
 
 def slugify(text: str) -> str:
@@ -39,22 +46,61 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _temporary_dir(root: Path, kind: str, name: str) -> Path:
+    """A new marked folder for this process: .broadcast-<kind>-<name>-<pid>."""
+    folder = root / f"{PREFIX}{kind}-{name}-{os.getpid()}"
+    if folder.is_symlink() or folder.is_file():
+        folder.unlink()
+    else:
+        shutil.rmtree(folder, ignore_errors=True)  # our own pid: a leftover of this very process
+    folder.mkdir()
+    (folder / MARKER).write_text(
+        f"Made by broadcast (process {os.getpid()}); the next build removes it once that process is gone.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _is_real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _is_marked(folder: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(folder / MARKER).st_mode)
+    except OSError:
+        return False
+
+
 def clean_leftovers(root: Path) -> list[Path]:
-    """Remove staging folders and temporary files of builds that died (their process is gone)."""
+    """Remove the temporary folders of builds that died (their process is gone): only names with
+    this tool's prefix and its marker inside, never through a symbolic link."""
     removed = []
-    for entry in root.glob(".*-*"):
-        if not (entry.name.startswith((STAGING_PREFIX, _RETIRED_PREFIX)) or ".tmp-" in entry.name):
+    for entry in sorted(root.iterdir()):
+        match = _LEFTOVER.fullmatch(entry.name)
+        if not match or not _is_real_dir(entry):
             continue
-        stem, _, pid = entry.name.rpartition("-")
-        if pid.isdigit() and not _pid_alive(int(pid)):
-            original = root / stem.removeprefix(_RETIRED_PREFIX)
-            if entry.name.startswith(_RETIRED_PREFIX) and not original.exists():
-                os.rename(entry, original)  # killed between the two renames of _swap_in
-            elif entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-            removed.append(entry)
+        kind, name, pid = match.groups()
+        if _pid_alive(int(pid)):
+            continue
+        if not _is_marked(entry):
+            # Killed between mkdir and writing the marker: an empty folder holds nobody's data
+            # (rmdir removes nothing else, and no symlink).
+            try:
+                entry.rmdir()
+                removed.append(entry)
+            except OSError:
+                pass
+            continue
+        original = root / name
+        payload = entry / _PAYLOAD
+        if kind == "retired" and not name.startswith(".") and _is_real_dir(payload) and not os.path.lexists(original):
+            os.rename(payload, original)  # killed between the two renames of _swap_in
+        shutil.rmtree(entry, ignore_errors=True)  # the fd-based rmtree does not follow symlinks inside
+        removed.append(entry)
     return removed
 
 
@@ -67,25 +113,55 @@ def prepare_root(root: Path) -> None:
         raise OutputError(f"{root}: cannot create output directory: {exc.strerror}") from exc
     if not os.access(root, os.W_OK | os.X_OK):
         raise OutputError(f"{root}: output directory is not writable")
+    lock = root / LOCK_NAME
+    if os.path.lexists(lock) and not stat.S_ISREG(os.lstat(lock).st_mode):
+        # Found before the build speaks a word; feed_lock still opens it without following links.
+        kind = "a symbolic link" if lock.is_symlink() else "not a regular file"
+        raise OutputError(f"{lock}: is {kind}; the feed lock must be a regular file (remove it)")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """An episode being written: its files go to `path`; publish() swaps them in as root/name."""
+
+    root: Path
+    name: str
+    folder: Path  # the marked temporary folder that holds `path`
+
+    @property
+    def path(self) -> Path:
+        return self.folder / _PAYLOAD
+
+    def publish(self) -> None:
+        _swap_in(self.path, self.root / self.name)
+
+
+@contextmanager
+def episode_stage(root: Path, name: str) -> Iterator[Stage]:
+    """A stage for root/name, removed on exit whether or not it was published
+    (after a swap it holds the replaced folder)."""
+    folder = root / f"{PREFIX}staging-{name}-{os.getpid()}"
+    try:
+        try:
+            folder = _temporary_dir(root, "staging", name)
+            (folder / _PAYLOAD).mkdir()
+        except OSError as exc:
+            raise OutputError(f"{root}: cannot write: {exc.strerror}") from exc
+        try:
+            yield Stage(root, name, folder)
+        except OSError as exc:  # the disk filled up or the folder went away mid-write
+            raise OutputError(f"{root}: cannot write the episode: {exc.strerror or exc}") from exc
+    finally:
+        if _is_real_dir(folder) and _is_marked(folder):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
 def staged_episode(root: Path, name: str) -> Iterator[Path]:
     """Yield an empty staging folder; on success it replaces root/name atomically."""
-    staging = root / f"{STAGING_PREFIX}{name}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        staging.mkdir()
-    except OSError as exc:
-        raise OutputError(f"{root}: cannot write: {exc.strerror}") from exc
-    try:
-        try:
-            yield staging
-        except OSError as exc:  # the disk filled up or the folder went away mid-write
-            raise OutputError(f"{root}: cannot write the episode: {exc.strerror or exc}") from exc
-        _swap_in(staging, root / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with episode_stage(root, name) as stage:
+        yield stage.path
+        stage.publish()
 
 
 _AT_FDCWD = -100
@@ -107,24 +183,24 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    """Publish staging as target. A reader sees the old folder or the new one, never none:
+def _swap_in(new: Path, target: Path) -> None:
+    """Publish new as target. A reader sees the old folder or the new one, never none:
     the first publication is one rename, a replacement one exchange (the old folder
-    ends up in staging, which the caller removes)."""
+    ends up inside the stage, which the caller removes)."""
     try:
         try:
-            os.rename(staging, target)
+            os.rename(new, target)
             return
         except OSError as exc:
             if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                 raise
-        if _exchange(staging, target):
+        if _exchange(new, target):
             return
         # No exchange on this file system: two renames. A build killed between them
-        # leaves the old folder under its retired name; clean_leftovers restores it.
-        retired = target.parent / f"{_RETIRED_PREFIX}{target.name}-{os.getpid()}"
-        os.rename(target, retired)
-        os.rename(staging, target)
+        # leaves the old folder in a marked retired folder; clean_leftovers restores it.
+        retired = _temporary_dir(target.parent, "retired", target.name)
+        os.rename(target, retired / _PAYLOAD)
+        os.rename(new, target)
         shutil.rmtree(retired, ignore_errors=True)
     except OSError as exc:
         raise OutputError(f"{target}: cannot publish episode: {exc.strerror}") from exc
@@ -132,28 +208,49 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 @contextmanager
 def feed_lock(root: Path) -> Iterator[None]:
-    """Serialize feed updates of concurrent builds: read-modify-write under one lock."""
+    """Serialize feed updates of concurrent builds: read-modify-write under one lock.
+    The lock is opened without following a symbolic link, so a planted link cannot make
+    this tool create or touch a file outside the output directory."""
+    path = root / LOCK_NAME
     try:
-        fh = open(root / ".feed.lock", "a+b")  # noqa: SIM115 - held for the block
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError(f"{path}: is a symbolic link; the feed lock must be a regular file (remove it)") from exc
         raise OutputError(f"{root}: cannot lock the feed: {exc.strerror}") from exc
-    with fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutputError(f"{path}: is not a regular file; the feed lock must be a regular file (remove it)")
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file by rename, so readers see the old or the new content, never half."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+@contextmanager
+def pending_file(path: Path, data: bytes) -> Iterator[Callable[[], None]]:
+    """Write data beside path now; the function it yields puts it in place with one rename,
+    so readers see the old or the new content, never half. Uncommitted, nothing changes."""
+    folder = path.parent / f"{PREFIX}tmp-{path.name}-{os.getpid()}"
     try:
+        folder = _temporary_dir(path.parent, "tmp", path.name)
+        tmp = folder / _PAYLOAD
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        yield lambda: os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from exc
+    finally:
+        if _is_real_dir(folder) and _is_marked(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file by rename, so readers see the old or the new content, never half."""
+    with pending_file(path, data) as commit:
+        commit()
