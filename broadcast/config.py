@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcast.audio.targets import CBR_BITRATES_KBPS, target_lufs
+from broadcast.config_file import read_config_file
 from broadcast.errors import ConfigError
 from broadcast.model import Casting, MusicPlan, Pauses, VoiceProfile
 from broadcast.speech.engines import engine_names
@@ -79,18 +80,14 @@ class Settings:
         return {role: prof.rate for role, prof in self.voices}
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    raw = read_config_file(path, what)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise ConfigError(f"{path}: is a directory, not a TOML file") from exc
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
 
 
 # Field annotations are strings under postponed evaluation.
@@ -126,7 +123,7 @@ def _check_range(where: str, key: str, value: float, low: float, high: float) ->
 
 def load_profile(path: Path) -> VoiceProfile:
     where = str(path)
-    values = _fill(VoiceProfile, read_toml(path), where)
+    values = _fill(VoiceProfile, read_toml(path, "voice profile"), where)
     values.setdefault("name", path.stem)
     for key in ("engine", "voice", "rate", "volume"):
         if key not in values:
@@ -154,7 +151,7 @@ def find_voices_dir(explicit: Path | None) -> Path:
 
 def _roles_file(voices_dir: Path) -> tuple[Path, dict[str, Any]]:
     path = voices_dir / "roles.toml"
-    data = read_toml(path) if path.exists() else {}
+    data = read_toml(path, "roles file") if path.exists() else {}
     for key, table in data.items():
         if key not in ("roles", "speakers"):
             raise ConfigError(f"{path}: unknown section [{key}] (known: [roles], [speakers])")
@@ -205,7 +202,7 @@ def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
     show, audio = ShowSettings(), AudioSettings()
     path = config if config else (Path.cwd() / "show.toml")
     if config or path.exists():
-        data = read_toml(path)
+        data = read_toml(path, "config file")
         for key in data:
             if key not in ("show", "audio"):
                 raise ConfigError(f"{path}: unknown section [{key}] (known: [show], [audio])")

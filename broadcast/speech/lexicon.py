@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from broadcast.config_file import read_config_file
 from broadcast.errors import ConfigError
 from broadcast.speech.engines import reads_phonemes
 from broadcast.speech.rules import Change
@@ -95,9 +96,9 @@ def _build(items: list[dict[str, object]], where: str) -> Lexicon:
 def load_lexicon(path: Path) -> Lexicon:
     """Read a lexicon TOML file; any problem is a one-line ConfigError naming the file."""
     try:
-        raw = Path(path).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from exc
+        raw = read_config_file(path, "lexicon").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
@@ -188,10 +189,7 @@ def _refuse_dtd(data: bytes, path: Path) -> None:
 def import_pls(path: Path) -> Lexicon:
     """Read a PLS 1.0 file. Phonemes are kept only in the x-espeak alphabet; a lexeme
     with neither an alias nor espeak phonemes cannot be spoken and is an error."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from exc
+    data = read_config_file(path, "lexicon")
     _refuse_dtd(data, path)
     root = ET.fromstring(data)
     q = f"{{{PLS_NS}}}"

@@ -1,0 +1,86 @@
+"""Settings a careless or hostile user can pass: what is refused, in one line, before anything is written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import CLI, ROOT
+
+SHORT = "Council approves the ferry plan\n\nBy Ann Lee\n\nThe council met on Tuesday to discuss the ferry.\n"
+BIG = 2 * 1024 * 1024
+
+
+def cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The real command line; a FIFO that blocks the read fails the test in a minute, not in five."""
+    return subprocess.run(
+        [sys.executable, str(CLI), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+
+
+def refused(proc: subprocess.CompletedProcess[str], out: Path, *message: str) -> None:
+    assert proc.returncode == 5, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("broadcast: error: "), proc.stderr
+    for part in message:
+        assert part in lines[0], lines[0]
+    assert not out.exists() or not any(out.iterdir()), sorted(p.name for p in out.iterdir())
+
+
+def _article(tmp_path: Path) -> Path:
+    src = tmp_path / "article.txt"
+    src.write_text(SHORT, encoding="utf-8")
+    return src
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+# --- item 5: settings files are small regular files -----------------------------------
+
+CONFIG_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "a device": (lambda d: Path("/dev/zero"), "/dev/zero: is a device, not a config file"),
+    "a FIFO": (lambda d: _fifo(d / "show.toml"), "show.toml: is a FIFO, not a config file"),
+    "over 1 MB": (
+        lambda d: (d / "show.toml").write_text("#" * BIG + "\n") and d / "show.toml",
+        "a config file must be at most 1 MB",
+    ),
+    "a directory": (lambda d: d, "is a directory, not a config file"),
+}
+
+
+@pytest.mark.parametrize("label", list(CONFIG_FILES))
+def test_config_must_be_a_small_regular_file(label: str, tmp_path: Path, fake_voices: Path) -> None:
+    make, message = CONFIG_FILES[label]
+    out = tmp_path / "out"
+    proc = cli("build", _article(tmp_path), "--output", out, "--voices", fake_voices, "--config", make(tmp_path))
+    refused(proc, out, message)
+
+
+VOICES_FILES: dict[str, tuple[str, Callable[[Path], object], str]] = {
+    "lexicon FIFO": ("lexicon.toml", _fifo, "lexicon.toml: is a FIFO, not a lexicon"),
+    "lexicon device": ("lexicon.toml", lambda p: p.symlink_to("/dev/zero"), "is a device, not a lexicon"),
+    "lexicon over 1 MB": ("lexicon.toml", lambda p: p.write_text("#" * BIG), "a lexicon must be at most 1 MB"),
+    "profile FIFO": ("host.toml", _fifo, "host.toml: is a FIFO, not a voice profile"),
+    "profile device": ("reporter.toml", lambda p: p.symlink_to("/dev/zero"), "is a device, not a voice profile"),
+    "roles device": ("roles.toml", lambda p: p.symlink_to("/dev/zero"), "roles.toml: is a device, not a roles file"),
+}
+
+
+@pytest.mark.parametrize("label", list(VOICES_FILES))
+def test_voices_files_must_be_small_regular_files(
+    label: str, tmp_path: Path, fake_voices: Path, empty_config: Path
+) -> None:
+    name, make, message = VOICES_FILES[label]
+    target = fake_voices / name
+    target.unlink(missing_ok=True)
+    make(target)
+    out = tmp_path / "out"
+    proc = cli("build", _article(tmp_path), "--output", out, "--voices", fake_voices, "--config", empty_config)
+    refused(proc, out, message)
