@@ -5,6 +5,7 @@ Every key is checked: a typo in a config file is an error, not a silent default.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
@@ -117,6 +118,8 @@ def _fill(cls: type, table: Any, where: str) -> Any:
 
 
 def _check_range(where: str, key: str, value: float, low: float, high: float) -> None:
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: {key} = {value} is not a finite number (use {low}..{high})")
     if not low <= value <= high:
         raise ConfigError(f"{where}: {key} = {value} is outside {low}..{high}")
 
@@ -223,6 +226,16 @@ def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
 
 
 _MUSIC_FILES = ("intro", "outro", "bed")
+# Every number in [audio.music]. Beyond these a value is a typo that would ask for gigabytes
+# of samples or bury the speech: room tone above -40 dBFS is within 20 dB of the speech itself.
+MUSIC_RANGES: dict[str, tuple[float, float]] = {
+    "bed_lead_ms": (0, 60_000),
+    "bed_tail_ms": (0, 60_000),
+    "duck_db": (12.0, 40.0),
+    "fade_ms": (100, 3000),
+    "music_gain_db": (-60.0, 12.0),
+    "room_tone_db": (-120.0, -40.0),
+}
 
 
 def _music(table: Any, config_path: Path) -> MusicPlan:
@@ -246,8 +259,8 @@ def _music(table: Any, config_path: Path) -> MusicPlan:
                 raise ConfigError(f"{where}: {key} = {name!r}: no such file ({file})")
             values[key] = file
     plan = MusicPlan(**values)
-    _check_range(where, "duck_db", plan.duck_db, 12.0, 40.0)
-    _check_range(where, "fade_ms", plan.fade_ms, 100, 3000)
+    for key, (low, high) in MUSIC_RANGES.items():
+        _check_range(where, key, getattr(plan, key), low, high)
     return plan
 
 

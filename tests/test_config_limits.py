@@ -8,8 +8,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
-from conftest import CLI, ROOT
+from conftest import CLI, ROOT, run_cli
+
+from broadcast.audio.sting import write_wav
 
 SHORT = "Council approves the ferry plan\n\nBy Ann Lee\n\nThe council met on Tuesday to discuss the ferry.\n"
 BIG = 2 * 1024 * 1024
@@ -84,3 +87,36 @@ def test_voices_files_must_be_small_regular_files(
     out = tmp_path / "out"
     proc = cli("build", _article(tmp_path), "--output", out, "--voices", fake_voices, "--config", empty_config)
     refused(proc, out, message)
+
+
+# --- item 6: every number in [audio.music] is checked ----------------------------------
+
+BAD_MUSIC = [
+    ("bed_lead_ms = -1", "bed_lead_ms = -1 is outside 0..60000"),
+    ("bed_tail_ms = 100_000_000", "bed_tail_ms = 100000000 is outside 0..60000"),
+    ("music_gain_db = 1000.0", "music_gain_db = 1000.0 is outside -60.0..12.0"),
+    ("music_gain_db = nan", "music_gain_db = nan is not a finite number"),
+    ("room_tone_db = nan", "room_tone_db = nan is not a finite number"),
+    ("room_tone_db = 200.0", "room_tone_db = 200.0 is outside -120.0..-40.0"),
+    ("duck_db = inf", "duck_db = inf is not a finite number"),
+    ("fade_ms = -5", "fade_ms = -5 is outside 100..3000"),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_MUSIC)
+def test_music_numbers_out_of_range_are_refused(tmp_path: Path, fake_voices: Path, line: str, message: str) -> None:
+    cfg = tmp_path / "show.toml"
+    cfg.write_text(f'[audio.music]\nintro = ""\n{line}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    proc = cli("build", _article(tmp_path), "--output", out, "--voices", fake_voices, "--config", cfg)
+    refused(proc, out, "[audio.music]", message)
+
+
+def test_a_music_file_over_ten_minutes_is_refused(tmp_path: Path, fake_voices: Path) -> None:
+    long_wav = tmp_path / "album.wav"  # 10 minutes 2 seconds; a low rate keeps the file at 1.2 MB
+    write_wav(long_wav, np.zeros(1000 * 602), 1000)
+    cfg = tmp_path / "show.toml"
+    cfg.write_text('[audio.music]\nintro = "album.wav"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("build", _article(tmp_path), "--output", out, "--voices", fake_voices, "--config", cfg, "--quiet")
+    refused(proc, out, "album.wav: lasts over 10 minutes")
