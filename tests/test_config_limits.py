@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CLI, ROOT, run_cli
+from conftest import CLI, ROOT, SEED, run_cli
 
 from broadcast.audio.sting import write_wav
 
@@ -120,3 +120,30 @@ def test_a_music_file_over_ten_minutes_is_refused(tmp_path: Path, fake_voices: P
     out = tmp_path / "out"
     proc = run_cli("build", _article(tmp_path), "--output", out, "--voices", fake_voices, "--config", cfg, "--quiet")
     refused(proc, out, "album.wav: lasts over 10 minutes")
+
+
+# --- item 8: a newsroom-sized lexicon --------------------------------------------------
+
+
+def _lexicon(count: int, duplicate: bool = False) -> str:
+    entries = [f'[[entry]]\ntext = "Name{n:05d}"\nsay = "NAYM {n}"\n' for n in range(count - 1)]
+    entries.append('[[entry]]\ntext = "Vladivostok"\nsay = "vlad-dih-vuh-STOCK"\n')
+    if duplicate:
+        entries.append('[[entry]]\ntext = "name00042"\nsay = "again"\ncase_sensitive = false\n')
+    return "\n".join(entries)
+
+
+def test_ten_thousand_entries_load_and_apply(tmp_path: Path, fake_voices: Path, empty_config: Path) -> None:
+    (fake_voices / "lexicon.toml").write_text(_lexicon(10_000), encoding="utf-8")
+    proc = run_cli("script", SEED, "--spoken", "--voices", fake_voices, "--config", empty_config)
+    assert proc.returncode == 0, proc.stderr
+    assert "{Vladivostok → vlad-dih-vuh-STOCK}" in proc.stdout
+
+
+def test_a_duplicate_after_ten_thousand_entries_is_still_caught(
+    tmp_path: Path, fake_voices: Path, empty_config: Path
+) -> None:
+    (fake_voices / "lexicon.toml").write_text(_lexicon(10_000, duplicate=True), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("build", _article(tmp_path), "--output", out, "--voices", fake_voices, "--config", empty_config)
+    refused(proc, out, "entry 10001: 'name00042' duplicates an earlier entry 'Name00042'")
