@@ -210,6 +210,8 @@ def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
             if key not in ("show", "audio"):
                 raise ConfigError(f"{path}: unknown section [{key}] (known: [show], [audio])")
         show = ShowSettings(**_fill(ShowSettings, data.get("show", {}), f"{path} [show]"))
+        if show.cover:  # like the music files, relative to the config file's folder
+            show = replace(show, cover=str((path.parent / show.cover).resolve()))
         audio_table = dict(data.get("audio", {}))
         pauses = Pauses(**_fill(Pauses, audio_table.pop("pauses", {}), f"{path} [audio.pauses]"))
         music = _music(audio_table.pop("music", {}), path)

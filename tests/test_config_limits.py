@@ -147,3 +147,20 @@ def test_a_duplicate_after_ten_thousand_entries_is_still_caught(
     out = tmp_path / "out"
     proc = run_cli("build", _article(tmp_path), "--output", out, "--voices", fake_voices, "--config", empty_config)
     refused(proc, out, "entry 10001: 'name00042' duplicates an earlier entry 'Name00042'")
+
+
+# --- item 14: the cover is found next to the config file -------------------------------
+
+
+def test_cover_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    from PIL import Image
+
+    show = tmp_path / "show"
+    show.mkdir()
+    Image.new("RGB", (1400, 1400), (200, 30, 40)).save(show / "art.png")
+    (show / "show.toml").write_text('[show]\ncover = "art.png"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = run_cli("feed", "--output", elsewhere / "out", "--config", show / "show.toml", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert (elsewhere / "out" / "cover.jpg").read_bytes() == (show / "art.png").read_bytes()
