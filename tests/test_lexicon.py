@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,10 @@ def test_bad_pls(tmp_path: Path, xml: str, message: str) -> None:
     path.write_text(xml, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         import_pls(path)
+
+
+def test_pls_import_refuses_a_fifo_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "names.pls"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="names.pls: is a FIFO, not a lexicon"):
+        import_pls(fifo)
