@@ -5,6 +5,7 @@ Every key is checked: a typo in a config file is an error, not a silent default.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcast.audio.targets import CBR_BITRATES_KBPS, target_lufs
+from broadcast.config_file import read_config_file
 from broadcast.errors import ConfigError
 from broadcast.model import Casting, MusicPlan, Pauses, VoiceProfile
 from broadcast.speech.engines import engine_names
@@ -79,18 +81,14 @@ class Settings:
         return {role: prof.rate for role, prof in self.voices}
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    raw = read_config_file(path, what)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise ConfigError(f"{path}: is a directory, not a TOML file") from exc
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
 
 
 # Field annotations are strings under postponed evaluation.
@@ -120,13 +118,15 @@ def _fill(cls: type, table: Any, where: str) -> Any:
 
 
 def _check_range(where: str, key: str, value: float, low: float, high: float) -> None:
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: {key} = {value} is not a finite number (use {low}..{high})")
     if not low <= value <= high:
         raise ConfigError(f"{where}: {key} = {value} is outside {low}..{high}")
 
 
 def load_profile(path: Path) -> VoiceProfile:
     where = str(path)
-    values = _fill(VoiceProfile, read_toml(path), where)
+    values = _fill(VoiceProfile, read_toml(path, "voice profile"), where)
     values.setdefault("name", path.stem)
     for key in ("engine", "voice", "rate", "volume"):
         if key not in values:
@@ -154,7 +154,7 @@ def find_voices_dir(explicit: Path | None) -> Path:
 
 def _roles_file(voices_dir: Path) -> tuple[Path, dict[str, Any]]:
     path = voices_dir / "roles.toml"
-    data = read_toml(path) if path.exists() else {}
+    data = read_toml(path, "roles file") if path.exists() else {}
     for key, table in data.items():
         if key not in ("roles", "speakers"):
             raise ConfigError(f"{path}: unknown section [{key}] (known: [roles], [speakers])")
@@ -205,11 +205,13 @@ def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
     show, audio = ShowSettings(), AudioSettings()
     path = config if config else (Path.cwd() / "show.toml")
     if config or path.exists():
-        data = read_toml(path)
+        data = read_toml(path, "config file")
         for key in data:
             if key not in ("show", "audio"):
                 raise ConfigError(f"{path}: unknown section [{key}] (known: [show], [audio])")
         show = ShowSettings(**_fill(ShowSettings, data.get("show", {}), f"{path} [show]"))
+        if show.cover:  # like the music files, relative to the config file's folder
+            show = replace(show, cover=str((path.parent / show.cover).resolve()))
         audio_table = dict(data.get("audio", {}))
         pauses = Pauses(**_fill(Pauses, audio_table.pop("pauses", {}), f"{path} [audio.pauses]"))
         music = _music(audio_table.pop("music", {}), path)
@@ -226,6 +228,16 @@ def load_settings(config: Path | None, voices_dir: Path | None) -> Settings:
 
 
 _MUSIC_FILES = ("intro", "outro", "bed")
+# Every number in [audio.music]. Beyond these a value is a typo that would ask for gigabytes
+# of samples or bury the speech: room tone above -40 dBFS is within 20 dB of the speech itself.
+MUSIC_RANGES: dict[str, tuple[float, float]] = {
+    "bed_lead_ms": (0, 60_000),
+    "bed_tail_ms": (0, 60_000),
+    "duck_db": (12.0, 40.0),
+    "fade_ms": (100, 3000),
+    "music_gain_db": (-60.0, 12.0),
+    "room_tone_db": (-120.0, -40.0),
+}
 
 
 def _music(table: Any, config_path: Path) -> MusicPlan:
@@ -249,8 +261,8 @@ def _music(table: Any, config_path: Path) -> MusicPlan:
                 raise ConfigError(f"{where}: {key} = {name!r}: no such file ({file})")
             values[key] = file
     plan = MusicPlan(**values)
-    _check_range(where, "duck_db", plan.duck_db, 12.0, 40.0)
-    _check_range(where, "fade_ms", plan.fade_ms, 100, 3000)
+    for key, (low, high) in MUSIC_RANGES.items():
+        _check_range(where, key, getattr(plan, key), low, high)
     return plan
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,7 @@ def test_case_variants_are_not_duplicates_when_both_are_case_sensitive(tmp_path:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read lexicon"):
+    with pytest.raises(ConfigError, match="nope.toml: no such file"):
         load_lexicon(tmp_path / "nope.toml")
 
 
@@ -198,3 +199,10 @@ def test_bad_pls(tmp_path: Path, xml: str, message: str) -> None:
     path.write_text(xml, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         import_pls(path)
+
+
+def test_pls_import_refuses_a_fifo_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "names.pls"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="names.pls: is a FIFO, not a lexicon"):
+        import_pls(fifo)

@@ -24,6 +24,9 @@ from broadcast.model import MusicPlan
 # the same in every build.
 _ROOM_SEED = 1770
 _GAP_AFTER_STING_MS = 250
+# A sting lasts seconds and a bed loops, so a longer file is a mistake (a whole album, an
+# hour's mix) that would make an episode of music and take gigabytes to mix.
+MAX_MUSIC_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,20 @@ def decode_music(path: Path, rate: int) -> np.ndarray:
     """Any audio file ffmpeg reads, as mono float32 at `rate`."""
     if not path.is_file():
         raise ConfigError(f"{path}: music file not found")
+    # Decode one second past the cap, never the whole of an over-long file; a container's
+    # stated duration can lie, the decoded samples cannot.
+    limit = ["-t", str(MAX_MUSIC_SECONDS + 1)]
+    out = ["-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
     try:
-        proc = ffmpeg.run(
-            ["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"]
-        )
+        proc = ffmpeg.run(["ffmpeg", "-v", "error", "-nostdin", "-i", path, *limit, *out])
     except ToolError as exc:
         raise ConfigError(f"{path}: not a readable audio file ({exc})") from exc
     samples = np.frombuffer(proc.stdout, dtype="<f4").copy()
     if samples.size == 0:
         raise ConfigError(f"{path}: audio file holds no samples")
+    if samples.size > (MAX_MUSIC_SECONDS + 0.1) * rate:  # resampling may add a few samples
+        minutes = MAX_MUSIC_SECONDS // 60
+        raise ConfigError(f"{path}: lasts over {minutes} minutes; a sting or bed is at most {minutes} (a bed loops)")
     return samples
 
 

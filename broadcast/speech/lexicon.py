@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from broadcast.config_file import read_config_file
 from broadcast.errors import ConfigError
 from broadcast.speech.engines import reads_phonemes
 from broadcast.speech.rules import Change
@@ -52,18 +53,19 @@ def _key(entry: Entry) -> str:
     return " ".join(entry.text.split())
 
 
-def _duplicate(entries: list[Entry], entry: Entry) -> Entry | None:
-    for seen in entries:
-        same = _key(seen) == _key(entry)
-        folded = _key(seen).casefold() == _key(entry).casefold()
+def _duplicate(seen_by_folded_key: dict[str, list[Entry]], entry: Entry) -> Entry | None:
+    # Only entries whose keys fold alike can clash, so each entry is compared with a handful,
+    # not with every earlier one (10,000 entries would take a minute).
+    for seen in seen_by_folded_key.get(_key(entry).casefold(), ()):
         # Two entries clash when some written form would match both.
-        if same or (folded and not (seen.case_sensitive and entry.case_sensitive)):
+        if _key(seen) == _key(entry) or not (seen.case_sensitive and entry.case_sensitive):
             return seen
     return None
 
 
 def _build(items: list[dict[str, object]], where: str) -> Lexicon:
     entries: list[Entry] = []
+    by_folded_key: dict[str, list[Entry]] = {}
     for n, item in enumerate(items, 1):
         label = f"{where}: entry {n}"
         if not isinstance(item, dict):
@@ -85,19 +87,20 @@ def _build(items: list[dict[str, object]], where: str) -> Lexicon:
         if not isinstance(case, bool):
             raise ConfigError(f"{label}: 'case_sensitive' must be true or false")
         entry = Entry(str(item["text"]).strip(), str(item["say"]).strip(), str(item.get("espeak", "")).strip(), case)
-        clash = _duplicate(entries, entry)
+        clash = _duplicate(by_folded_key, entry)
         if clash is not None:
             raise ConfigError(f"{label}: {entry.text!r} duplicates an earlier entry {clash.text!r}")
         entries.append(entry)
+        by_folded_key.setdefault(_key(entry).casefold(), []).append(entry)
     return Lexicon(tuple(entries))
 
 
 def load_lexicon(path: Path) -> Lexicon:
     """Read a lexicon TOML file; any problem is a one-line ConfigError naming the file."""
     try:
-        raw = Path(path).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from exc
+        raw = read_config_file(path, "lexicon").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
@@ -188,10 +191,7 @@ def _refuse_dtd(data: bytes, path: Path) -> None:
 def import_pls(path: Path) -> Lexicon:
     """Read a PLS 1.0 file. Phonemes are kept only in the x-espeak alphabet; a lexeme
     with neither an alias nor espeak phonemes cannot be spoken and is an error."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read lexicon: {exc}") from exc
+    data = read_config_file(path, "lexicon")
     _refuse_dtd(data, path)
     root = ET.fromstring(data)
     q = f"{{{PLS_NS}}}"
