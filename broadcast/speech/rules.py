@@ -299,7 +299,7 @@ _PLAIN = VOCABULARY.at(Place.ANYWHERE)
 _SAINT_OR_STREET = {a.written: a for a in VOCABULARY.abbreviations if a.place == Place.SAINT_OR_STREET}
 _NUMBER_SIGNS = VOCABULARY.at(Place.BEFORE_NUMBER)  # "#" is said "number" too
 
-_NAME_OR_NUMBER = re.compile(r"^(?:[A-Z][\w'’-]*,?|\d\S*)$")
+_NAME_OR_NUMBER = re.compile(r"^(?:[A-Z][\w'’&-]*,?|\d\S*)$")  # "AT&T": its spoken "T" is a name too
 
 
 # A word before an abbreviation is judged as it will be spoken, so the judgement is the
