@@ -77,6 +77,11 @@ class _Claims:
             return False
         return i == len(self._starts) or self._starts[i] >= end
 
+    def next_start(self, start: int, end: int) -> int | None:
+        """Where the first claimed span inside (start, end) begins, if one does."""
+        i = bisect.bisect_right(self._starts, start)
+        return self._starts[i] if i < len(self._starts) and self._starts[i] < end else None
+
     def add(self, start: int, end: int) -> None:
         i = bisect.bisect_right(self._starts, start)
         self._starts.insert(i, start)
@@ -88,6 +93,11 @@ def _walk(rule: Rule, text: str, claims: _Claims) -> list[Change]:
     pos = 0
     while (m := rule.pattern.search(text, pos)) is not None:
         start, end = m.span()
+        if end > start and not claims.free(start, end) and (limit := claims.next_start(start, end)) is not None:
+            # A longer match runs into a span another rule owns ("$20-11 September"): the
+            # part before that span may still be this rule's ("$20"), as on a second pass.
+            m = rule.pattern.match(text, start, limit) or m
+            start, end = m.span()
         spoken = rule.speak(m) if end > start and claims.free(start, end) else None
         if spoken is None:  # taken, empty, or the rule is unsure: try one character on
             pos = start + 1
