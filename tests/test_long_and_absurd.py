@@ -160,3 +160,80 @@ def test_an_engine_crash_names_the_cue_and_sentence(
         "speech engine exited with code -11"
     )
     assert not out.exists() or not any(p.is_dir() for p in out.iterdir())
+
+
+_PAGE = (
+    "Council Argues All Night Over The Bridge\n\n{stamp}\n\n"
+    "The council met on Tuesday to argue about the bridge. It did not decide anything at all.\n\n"
+    "Residents waited outside in the cold for hours, and the mayor promised a decision soon.\n"
+)
+_HTML = (
+    "<html><head><title>Council Argues All Night Over The Bridge</title>"
+    '<meta property="article:published_time" content="{stamp}"></head><body><article>'
+    "<h1>Council Argues All Night Over The Bridge</h1>"
+    "<p>The council met on Tuesday to argue about the bridge. It did not decide anything at all, "
+    "and residents waited outside in the cold for hours.</p>"
+    "<p>The mayor promised a decision before the end of the month, and reporters asked why the plan "
+    "had changed so often.</p></article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "page", "said"),
+    [
+        (
+            "year-1.txt",
+            _PAGE.format(stamp="Published January 5, 0001 at 2:59 PM ET"),
+            "0001-01-05 is outside 1900-2100",
+        ),
+        ("year-9999.txt", _PAGE.format(stamp="Published January 5, 9999"), "9999-01-05 is outside 1900-2100"),
+        ("year-1.html", _HTML.format(stamp="0001-01-05T10:00:00Z"), "0001-01-05T10:00:00Z is outside 1900-2100"),
+        ("no-such-day.html", _HTML.format(stamp="2023-13-45T10:00:00Z"), "'2023-13-45T10:00:00Z' is not a real date"),
+        ("no-such-day-only.html", _HTML.format(stamp="2023-13-45"), "'2023-13-45' is not a real date"),
+    ],
+)
+def test_an_absurd_page_date_is_refused_before_anything_is_written(
+    name: str, page: str, said: str, fake_voices: Path, empty_config: Path, tmp_path: Path
+) -> None:
+    article = tmp_path / name
+    article.write_text(page, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", article, "--voices", fake_voices, "--config", empty_config, "--output", out)
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.strip() == f"broadcast: error: {article}: the page's publication date {said}" + (
+        " (correct the page's date)" if "outside" in said else ""
+    )
+    assert not out.exists()
+    # `script` reads the page the same way: no made-up date is shown for review either.
+    assert run_cli("script", article, "--voices", fake_voices).returncode == 4
+
+
+def test_a_page_date_at_the_edge_of_the_span_is_kept(fake_voices: Path, tmp_path: Path) -> None:
+    article = tmp_path / "old.txt"
+    article.write_text(_PAGE.format(stamp="Published January 5, 1900"), encoding="utf-8")
+    result = run_cli("script", article, "--voices", fake_voices)
+    assert result.returncode == 0, result.stderr
+    assert "DATE:    1900-01-05 00:00" in result.stdout
+
+
+@pytest.mark.parametrize("duration", ["NaN", "Infinity", "-1", "1e30", "99999999999999"])
+def test_feed_refuses_a_record_with_an_absurd_duration(
+    duration: str, fake_voices: Path, empty_config: Path, tmp_path: Path
+) -> None:
+    article = tmp_path / "story.txt"
+    article.write_text(_PAGE.format(stamp="Published January 5, 2024"), encoding="utf-8")
+    out = tmp_path / "out"
+    built = run_cli("build", article, "--voices", fake_voices, "--config", empty_config, "--output", out, "--quiet")
+    assert built.returncode == 0, built.stderr
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    record = folder / "episode.json"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(re.sub(r'"duration_ms": \d+', f'"duration_ms": {duration}', text, count=1), encoding="utf-8")
+    assert f'"duration_ms": {duration}' in record.read_text(encoding="utf-8")
+
+    result = run_cli("feed", "--output", out, "--config", empty_config)
+    # Not a crash: the record is refused by name (whether the feed then stops or skips it).
+    assert result.returncode != 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(record) in result.stderr and "duration_ms" in result.stderr
+    assert "episode.mp3" not in (out / "feed.xml").read_text(encoding="utf-8") or result.returncode != 0
