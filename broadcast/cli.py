@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -253,7 +255,26 @@ def cmd_voices(args: argparse.Namespace) -> int:
 _COMMANDS = {"build": cmd_build, "script": cmd_script, "feed": cmd_feed, "voices": cmd_voices}
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so every `finally` cleans up as on Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Only the main thread may set a handler (a test may call main from another).
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     args = None
     try:
         args = make_parser().parse_args(argv)
@@ -264,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     except BroadcastError as exc:
         print(f"broadcast: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except _Terminated:
+        print("broadcast: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("broadcast: interrupted", file=sys.stderr)
         return 130

@@ -66,4 +66,5 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (OutputError.exit_code, "the episode or feed could not be written"),
     (130, "interrupted (Ctrl-C)"),
     (141, "the reader of the output went away (a closed pipe)"),
+    (143, "terminated (SIGTERM), cleaned up as on Ctrl-C"),
 )

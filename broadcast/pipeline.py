@@ -17,6 +17,7 @@ from pathlib import Path
 
 from broadcast.audio.mix import assemble
 from broadcast.config import Settings
+from broadcast.errors import SynthesisError
 from broadcast.model import Article, Timeline
 from broadcast.publish.episode import (
     COVER_FILE,
@@ -68,13 +69,23 @@ def synthesize_script(spoken: SpokenScript, settings: Settings, workdir: Path, p
             clips.append([])
             for k, sentence in enumerate(cue.spoken):
                 path = workdir / f"cue-{n:03d}-{k:03d}.wav"
-                synthesize_checked(engines[profile.engine], sentence.text, profile, path)
+                try:
+                    synthesize_checked(engines[profile.engine], sentence.text, profile, path)
+                except SynthesisError as exc:
+                    # "exited with code -11" alone does not say which words to look at.
+                    where = f"cue {n + 1}, sentence {k + 1} ({_first_words(cue.written[k])})"
+                    raise SynthesisError(f"{where}: {exc}") from exc
                 clips[-1].append(path)
             progress(f"spoke cue {n + 1}/{len(spoken.cues)}")
     finally:
         for engine in engines.values():
             engine.close()
     return clips
+
+
+def _first_words(text: str, count: int = 8) -> str:
+    words = text.split()
+    return repr(" ".join(words[:count]) + (" ..." if len(words) > count else ""))
 
 
 def show_cover(settings: Settings) -> bytes:

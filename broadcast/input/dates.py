@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from broadcast.errors import ArticleError
+from broadcast.input.overrides import YEARS
 from broadcast.vocabulary import VOCABULARY, alternation
 
 _I = re.IGNORECASE
@@ -67,11 +69,22 @@ def stamps(text: str) -> tuple[tuple[str, datetime], ...]:
     return ()
 
 
-def published(found: Iterable[tuple[str, datetime]]) -> datetime | None:
+def published(found: Iterable[tuple[str, datetime]], name: str = "<input>") -> datetime | None:
     """The publication stamp among the page's stamps in page order: the first one labelled
     published (an update is not the publication), else the first; None when there is none."""
     found = list(found)
     for label, stamp in found:
         if label in _FIRST:
-            return stamp
-    return found[0][1] if found else None
+            return plausible(stamp, stamp.date().isoformat(), name)
+    return plausible(found[0][1], found[0][1].date().isoformat(), name) if found else None
+
+
+def plausible(stamp: datetime, written: str, name: str) -> datetime:
+    """`stamp` when a news page can have been published then; the year 1 or 9999 is a typo or
+    a placeholder, and would break file names and feed dates: the article is refused before
+    anything is written, not published under a made-up date."""
+    if not YEARS[0] <= stamp.year <= YEARS[1]:
+        raise ArticleError(
+            f"{name}: the page's publication date {written} is outside {YEARS[0]}-{YEARS[1]} (correct the page's date)"
+        )
+    return stamp

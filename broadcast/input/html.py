@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from broadcast.errors import ArticleError, ToolError
+from broadcast.input.dates import plausible
 from broadcast.input.lines import Line
 from broadcast.input.plain import (
     BIO_START,
@@ -235,7 +236,7 @@ def parse_html(html: str, name: str, url: str = "") -> Article:
         site=site,
         authors=authors,
         dateline=dateline,
-        published=_published(page),
+        published=_published(page, name),
         attribution=tuple(story.attribution),
         copyright=copyright_notice(copyright_text),
         source_url=url or _page_url(page) or first_url(copyright_text),
@@ -474,26 +475,24 @@ def _page_url(page: _Page) -> str:
     return ""
 
 
-def _published(page: _Page) -> datetime | None:
+def _published(page: _Page, name: str) -> datetime | None:
     for source in PUBLISHED_SOURCES:
         for value in source(page):
-            stamp = _parse_date(value)
-            if stamp is not None:
-                return stamp
+            match = _ISO_DATE.match(value.strip())
+            if match is not None:
+                return plausible(_parse_date(match.group(), name), match.group(), name)
     return None
 
 
-def _parse_date(value: str) -> datetime | None:
-    match = _ISO_DATE.match(value.strip())
-    if match is None:
-        return None
-    text = match.group()
+def _parse_date(text: str, name: str) -> datetime:
+    """A date the page states in ISO form. "2023-13-45" is refused: falling through to the
+    next source would publish under a date the page never gave (htmldate's 2023-01-01)."""
     # Python 3.11 reads "+0400" but not every page writes the colon; normalize first.
     text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        return None
+        raise ArticleError(f"{name}: the page's publication date {text!r} is not a real date") from None
 
 
 def _language(page: _Page) -> str:

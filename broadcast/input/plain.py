@@ -76,7 +76,7 @@ def parse_article(text: str, name: str = "<input>", model: LineModel | None = RU
         site=_site(lines),
         authors=authors,
         dateline=dateline,
-        published=_published(texts, kinds),
+        published=_published(texts, kinds, name),
         attribution=tuple(texts[i] for i, r in enumerate(roles) if r == Role.ATTRIBUTION),
         copyright=copyright_notice(copyright_text),
         source_url=first_url(copyright_text),
@@ -126,9 +126,9 @@ def _kinds(lines: tuple[Line, ...], skip_first: bool) -> list[LineKind]:
     return kinds
 
 
-def _published(texts: list[str], kinds: list[LineKind]) -> datetime | None:
+def _published(texts: list[str], kinds: list[LineKind], name: str) -> datetime | None:
     """The publication stamp; None when the page prints no date."""
-    return published(s for i, k in enumerate(kinds) if k == LineKind.DATE for s in _stamps(texts[i]))
+    return published((s for i, k in enumerate(kinds) if k == LineKind.DATE for s in _stamps(texts[i])), name)
 
 
 def _bios(lines: tuple[Line, ...], kinds: list[LineKind], stop: int) -> tuple[Bio, ...]:

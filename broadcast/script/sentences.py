@@ -61,3 +61,53 @@ def caption_pieces(sentence: str, max_chars: int = 84) -> tuple[str, ...]:
         current.append(word)
     pieces.append(" ".join(current))
     return tuple(pieces)
+
+
+# The longest piece of text one clip speaks. espeak-ng crashes on sentences of a few
+# thousand words and slows down long before; a reader breathes at a clause anyway.
+MAX_CLIP_WORDS = 60
+MAX_CLIP_CHARS = 400
+# Where a long sentence breaks, strongest first: after a semicolon, colon or dash, after a
+# comma, before a conjunction; with none of those, at a word near the middle.
+_STRONG_END = (";", ":", "—", "–")
+_CONJUNCTIONS = frozenset(
+    ("and", "but", "or", "nor", "so", "yet", "because", "while", "although", "though", "whereas")
+    + ("which", "who", "when", "where", "after", "before", "since", "until", "unless")
+)
+
+
+def _break_rank(words: list[str], i: int) -> int:
+    """How good a break before words[i] is: 0 best, 3 only as a last resort."""
+    before = words[i - 1].rstrip("\"'”’)]")
+    if before.endswith(_STRONG_END) or words[i - 1] in _STRONG_END:
+        return 0
+    if before.endswith(","):
+        return 1
+    if words[i].lower() in _CONJUNCTIONS:
+        return 2
+    return 3
+
+
+def _fits(words: list[str], max_words: int, max_chars: int) -> bool:
+    return len(words) <= max_words and sum(len(w) + 1 for w in words) - 1 <= max_chars
+
+
+def clause_pieces(sentence: str, max_words: int = MAX_CLIP_WORDS, max_chars: int = MAX_CLIP_CHARS) -> tuple[str, ...]:
+    """A sentence too long for one clip, broken at clause boundaries into pieces that fit;
+    a sentence that fits is returned whole. The pieces joined by spaces are the sentence."""
+    words = sentence.split(" ")
+    if len(words) == 1 or _fits(words, max_words, max_chars):
+        return (sentence,)
+    # Break in the middle half when a boundary is there, so no piece is a stray word or two.
+    n = len(words)
+    middle = range(max(1, n // 4), max(2, n - n // 4 + 1))
+    candidates = [i for i in middle if i < n]
+    best = min(candidates, key=lambda i: (_break_rank(words, i), abs(2 * i - n)))
+    return clause_pieces(" ".join(words[:best]), max_words, max_chars) + clause_pieces(
+        " ".join(words[best:]), max_words, max_chars
+    )
+
+
+def clip_texts(text: str) -> tuple[str, ...]:
+    """What the engine is given for a cue, one clip each: its sentences, the long ones in pieces."""
+    return tuple(piece for sentence in split_sentences(text) for piece in clause_pieces(sentence))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from broadcast.model import Cue, Script, VoiceProfile
-from broadcast.script.sentences import split_sentences
+from broadcast.script.sentences import clip_texts
 from broadcast.speech.lexicon import Lexicon, lexicon_changes
 from broadcast.speech.rules import RULES, Change, Rule
 
@@ -35,11 +35,11 @@ class Spoken:
 
 @dataclass(frozen=True)
 class SpokenCue:
-    """A cue as the engine hears it: one Spoken per sentence, and each sentence is one clip."""
+    """A cue as the engine hears it: one Spoken per sentence (or piece of a long one), each one clip."""
 
     cue: Cue
     engine: str  # the engine of the cue's voice: it decides how the lexicon respells
-    written: tuple[str, ...]  # the cue's sentences as written
+    written: tuple[str, ...]  # the cue's sentences (long ones in pieces) as written
     spoken: tuple[Spoken, ...]  # the same sentences, as spoken
 
 
@@ -55,11 +55,13 @@ def speak_script(script: Script, lexicon: Lexicon | None, profile: Callable[[str
     """Split each cue into sentences first, then normalize each sentence on its own:
     the sentence is the unit the engine receives, so an abbreviation is expanded in
     the same piece of text that is spoken ("Maj. Gen." never straddles two clips).
+    A sentence too long for one clip is broken at its clauses first, and each piece is
+    a clip of its own, with its written side kept so captions follow the pieces.
     `profile` gives the voice of a role; its engine decides how the lexicon respells."""
     cues = []
     for cue in script.cues:
         engine = profile(cue.role).engine
-        written = split_sentences(cue.text)
+        written = clip_texts(cue.text)
         cues.append(SpokenCue(cue, engine, written, tuple(to_spoken(s, lexicon, engine) for s in written)))
     return SpokenScript(script, tuple(cues))
 

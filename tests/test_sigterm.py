@@ -1,0 +1,93 @@
+"""SIGTERM (a service manager stopping a build, `kill PID`) cleans up as Ctrl-C does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from broadcast.publish.files import PREFIX
+
+TESTS = Path(__file__).resolve().parent
+_STORY = (
+    "The council met on Tuesday to argue about the new bridge over the river, and residents "
+    "waited outside in the cold for a vote that did not come before midnight. "
+)
+
+
+def _slow_cli(tmp_path: Path) -> Path:
+    """The command line with the fake engine slowed down, so a build is still speaking when signalled."""
+    script = tmp_path / "cli_slow.py"
+    script.write_text(
+        f"""
+import sys, time
+sys.path.insert(0, {str(TESTS)!r})
+from fake_engine import FakeEngine
+from broadcast.cli import main
+from broadcast.speech.engines import register_engine
+
+class Slow(FakeEngine):
+    def synthesize(self, text, profile, path):
+        time.sleep(0.05)
+        super().synthesize(text, profile, path)
+
+register_engine(Slow)
+sys.exit(main())
+""",
+        encoding="utf-8",
+    )
+    return script
+
+
+def _wait_for(found, proc: subprocess.Popen[str], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not found():
+        assert proc.poll() is None, "the build ended before the moment to signal it"
+        assert time.monotonic() < deadline, "the moment to signal never came"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("moment", ["clips", "staging"])
+def test_sigterm_mid_build_leaves_nothing_behind(
+    moment: str, fake_voices: Path, empty_config: Path, tmp_path: Path
+) -> None:
+    article = tmp_path / "story.txt"
+    article.write_text(
+        "Council Argues All Night Over The Bridge\n\n"
+        + "\n\n".join(f"On day {n} of the session, " + _STORY * 4 for n in range(1, 31))
+        + "\n",
+        encoding="utf-8",
+    )
+    temp, out = tmp_path / "temp", tmp_path / "out"
+    temp.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, _slow_cli(tmp_path), "build", article, "--voices", fake_voices]
+        + ["--config", empty_config, "--output", out, "--date", "2024-03-05", "--quiet"],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(temp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        if moment == "clips":
+            _wait_for(lambda: any(temp.glob("broadcast-*/*.wav")), proc)
+        else:
+            _wait_for(lambda: out.is_dir() and any(out.glob(f"{PREFIX}staging-*")), proc)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143, stderr
+    assert stderr == "broadcast: terminated\n"
+    assert list(temp.iterdir()) == []  # the temporary clips are gone
+    # No staging folder, no half episode: the output directory holds no episode at all.
+    assert not out.exists() or not [p for p in out.iterdir() if p.is_dir()]
