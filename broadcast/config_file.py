@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from broadcast.errors import ConfigError
+from broadcast.errors import ConfigError, os_error_message
 
 MAX_BYTES = 1024 * 1024  # the shipped lexicon is about 5 KB; 1 MB leaves room for a newsroom's
 
@@ -35,13 +35,7 @@ def _check(path: Path, info: os.stat_result, what: str) -> None:
 
 
 def _os_error(path: Path, exc: OSError) -> ConfigError:
-    if isinstance(exc, FileNotFoundError):
-        return ConfigError(f"{path}: no such file")
-    if isinstance(exc, NotADirectoryError):
-        return ConfigError(f"{path}: no such file (a parent is not a directory)")
-    if isinstance(exc, PermissionError):
-        return ConfigError(f"{path}: permission denied")
-    return ConfigError(f"{path}: cannot read ({exc.strerror or exc})")
+    return ConfigError(os_error_message(path, exc))
 
 
 def read_config_file(path: Path, what: str) -> bytes:

@@ -68,3 +68,16 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (141, "the reader of the output went away (a closed pipe)"),
     (143, "terminated (SIGTERM), cleaned up as on Ctrl-C"),
 )
+
+
+def os_error_message(path: object, exc: OSError) -> str:
+    """One line for why a file could not be read, whether stat, open or read failed."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file"
+    if isinstance(exc, NotADirectoryError):
+        return f"{path}: no such file (a parent is not a directory)"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path}: is a directory"
+    if isinstance(exc, PermissionError):
+        return f"{path}: permission denied"
+    return f"{path}: cannot read ({exc.strerror or exc})"

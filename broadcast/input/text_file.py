@@ -11,7 +11,7 @@ import re
 import stat
 from pathlib import Path
 
-from broadcast.errors import InputError
+from broadcast.errors import InputError, os_error_message
 
 # Articles are a few hundred KB at most; anything larger is a mistake (a video,
 # a disk image) and reading it whole would only waste memory.
@@ -58,16 +58,7 @@ _MAX_NUL_SHARE = 0.01
 
 
 def _read_error(path: Path, exc: OSError) -> InputError:
-    """One line for why a file could not be read, whether stat or read failed."""
-    if isinstance(exc, FileNotFoundError):
-        return InputError(f"{path}: no such file")
-    if isinstance(exc, NotADirectoryError):
-        return InputError(f"{path}: no such file (a parent is not a directory)")
-    if isinstance(exc, IsADirectoryError):
-        return InputError(f"{path}: is a directory")
-    if isinstance(exc, PermissionError):
-        return InputError(f"{path}: permission denied")
-    return InputError(f"{path}: cannot read ({exc.strerror or exc})")
+    return InputError(os_error_message(path, exc))
 
 
 def read_text(path: Path) -> str:
