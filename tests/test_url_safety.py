@@ -4,15 +4,15 @@ only, no credentials echoed, no charset label that crashes the decoder."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 from conftest import run_cli
+from local_server import clear_proxies, serve
 
 import broadcast.input.fetch as fetch_module
 from broadcast.errors import InputError
@@ -91,30 +91,16 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404, b"")
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a client hanging up on a slow answer is what these tests provoke
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = Server(("127.0.0.1", 0), Handler)
-    Handler.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{Handler.port}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(Handler) as (url, port):
+        Handler.port = port
+        yield url
 
 
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
+    clear_proxies(monkeypatch)
 
 
 def one_error_line(result: object) -> str:
