@@ -24,10 +24,12 @@ class Article:
     published: datetime | None = None  # timezone-aware when the page names a zone
     attribution: tuple[str, ...] = ()  # "X contributed reporting from Y" lines
     copyright: str = ""  # e.g. "2023 NPR"
-    source_url: str = ""  # the site or page the copyright notice points to
+    source_url: str = ""  # the article's page, else the site the copyright notice points to
+    page_url: str = ""  # the article's own page (fetched, or the HTML's canonical link); "" for a text copy
     bios: tuple[Bio, ...] = ()
     language: str = "en"
     title_derived: bool = False  # the page printed no headline: the title was made from the lede
+    identity: str = ""  # the episode's identity when one was recorded (a script file's ID line)
 
 
 class Part(enum.Enum):

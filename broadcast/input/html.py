@@ -240,6 +240,7 @@ def parse_html(html: str, name: str, url: str = "") -> Article:
         attribution=tuple(story.attribution),
         copyright=copyright_notice(copyright_text),
         source_url=url or _page_url(page) or first_url(copyright_text),
+        page_url=url or _page_url(page),
         bios=story.bios,
         language=_language(page),
     )

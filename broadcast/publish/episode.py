@@ -11,6 +11,7 @@ from typing import Any
 
 from broadcast import __version__
 from broadcast.config import Settings
+from broadcast.input.identity import article_identity
 from broadcast.model import Article, Script, Timeline
 from broadcast.publish.files import slugify
 from broadcast.publish.record import (
@@ -27,12 +28,9 @@ from broadcast.publish.timed_text import captions, render_chapters_json, render_
 
 
 def episode_guid(article: Article) -> str:
-    """Stable across rebuilds of the same article; different for another article,
-    even one with the same headline (the byline and the opening words differ)."""
-    published = article.published.isoformat() if article.published else ""
-    opening = article.body[0][:200] if article.body else ""
-    identity = "|".join((article.site, article.headline, published, ",".join(article.authors), opening))
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"broadcast:{identity}"))
+    """Stable across rebuilds of the same article (see input/identity.py); different for another
+    article, even one with the same headline (the byline and the opening words differ)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"broadcast:{article_identity(article)}"))
 
 
 def episode_name(article: Article, output_root: Path) -> str:
