@@ -25,7 +25,8 @@ class _Parser(argparse.ArgumentParser):
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "article",
-        help="the article: a plain-text copy of a web page, an HTML file, an http(s) URL, or - for text on stdin",
+        help="the article: a plain-text copy of a web page, an HTML file, an http(s) URL, or - for text on stdin; "
+        "or a script file (broadcast script ARTICLE -o FILE) to build as edited",
     )
     p.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
     p.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
@@ -90,6 +91,13 @@ def make_parser() -> argparse.ArgumentParser:
         help="instead of the script, show every line of a plain-text page with the role it was given "
         "(kept + or dropped -) and the strongest reason",
     )
+    script.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the editable script file to FILE (- for stdout) instead of printing the script; "
+        "edit it and build from it: broadcast build FILE",
+    )
 
     feed = sub.add_parser(
         "feed",
@@ -141,19 +149,53 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _article(args: argparse.Namespace, settings):  # type: ignore[no-untyped-def]
+    """The article, and the script when ARTICLE is a script file (else None: made from the article)."""
     from broadcast.input.overrides import Overrides, apply_overrides
     from broadcast.input.preflight import check_article
-    from broadcast.input.source import load_article
+    from broadcast.input.source import page_article, read_page
     from broadcast.model import Article
 
     overrides = Overrides(args.title, tuple(args.author), args.date, args.source_name)
     apply_overrides(Article(headline="", body=()), overrides)  # a bad value fails before any download
-    article = apply_overrides(
-        load_article(args.article, sys.stdin.buffer, allow_private=args.allow_private_urls), overrides
-    )
-    name = "<stdin>" if args.article == "-" else args.article
-    check_article(article, name, [p.voice for _, p in settings.voices])
-    return article
+    page = read_page(args.article, sys.stdin.buffer, allow_private=args.allow_private_urls)
+    script = _script_file(page, overrides, settings)
+    article = script[0] if script else apply_overrides(page_article(page), overrides)
+    check_article(article, page.name, [p.voice for _, p in settings.voices])
+    return article, script[1] if script else None
+
+
+def _script_file(page, overrides, settings):  # type: ignore[no-untyped-def]
+    """(article, script) of a script file, recognised by its first line whatever its name."""
+    from broadcast.errors import ArticleError
+    from broadcast.script.script_file import MARKER, is_script_file, parse_script_file
+    from broadcast.speech.spoken import find_entry
+
+    if not is_script_file(page.text):
+        if page.name.endswith(".script"):
+            raise ArticleError(f"{page.name}:1: not a script file (its first line must be '{MARKER} 1')")
+        return None
+    values = (overrides.title, overrides.authors, overrides.date, overrides.source_name)
+    options = ("--title", "--author", "--date", "--source-name")
+    given = [o for o, v in zip(options, values, strict=True) if v not in (None, ())]
+    if given:
+        raise UsageError(f"{given[0]}: a script file's header says it; edit the file instead")
+    roles = [role for role, _ in settings.voices]
+    parsed = parse_script_file(page.text, page.name, roles, lambda t: find_entry(settings.lexicon, t) is not None)
+    return parsed.article(), parsed.script()
+
+
+def _write_script_file(target: str, article, script) -> None:  # type: ignore[no-untyped-def]
+    from broadcast.publish.files import write_atomic
+    from broadcast.script.script_file import render_script_file, script_file
+
+    text = render_script_file(script_file(article, script))
+    if target == "-":
+        sys.stdout.write(text)
+        return
+    if Path(target).is_dir():
+        raise OutputError(f"{target}: is a directory (give a file name for the script file)")
+    write_atomic(Path(target), text.encode("utf-8"))
+    print(f"script file: {target}")
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -176,8 +218,14 @@ def cmd_script(args: argparse.Namespace) -> int:
 
     if args.explain:
         return cmd_explain(args)
+    if args.output is not None and args.spoken:
+        raise UsageError("script: -o writes the script file; --spoken only prints (use one)")
     settings = _settings(args)
-    script = build_script(_article(args, settings), settings.casting)
+    article, script = _article(args, settings)
+    script = script or build_script(article, settings.casting)
+    if args.output is not None:
+        _write_script_file(args.output, article, script)
+        return 0
     blocks = None
     if args.spoken:
         from broadcast.speech.spoken import marked, speak_script
@@ -193,9 +241,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from broadcast.script.write import clock
 
     settings = _settings(args)
-    article = _article(args, settings)
+    article, script = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
-    episode = build_episode(article, settings, args.output, progress)
+    episode = build_episode(article, settings, args.output, progress, script)
     _warn_skipped(episode.skipped)
     if not args.quiet:
         sys.stdout.write(episode.script_text + "\n")

@@ -40,11 +40,27 @@ class Part(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Pronunciation:
+    """How to say text[start:end] of a cue, set in a script file ({Kuhn|k'u:n}); the text stays as written."""
+
+    start: int
+    end: int
+    espeak: str = ""  # espeak-ng phoneme mnemonics, for engines that read them
+    say: str = ""  # a respelling, for engines that do not ("" = the written form)
+    entry: str = ""  # the lexicon entry to say it as ({Kuhn|@Kuhn}); then espeak and say are ""
+
+
+@dataclass(frozen=True)
 class Cue:
     part: Part
     role: str  # a voice role: "host", "reporter", "guest1" ...
     text: str  # display text, as the producer reviews it
     speaker: str = ""  # who speaks it, when the page names them (a transcript's speaker label)
+    # A script file's edits; every other stage reads `text`, which stays plain.
+    voice: str = ""  # the role's engine's voice id for this cue ("" = the role's profile)
+    rate: int = 0  # words per minute for this cue (0 = the role's profile)
+    pause_ms: int | None = None  # silence before this cue instead of the computed gap
+    pronunciations: tuple[Pronunciation, ...] = ()  # in order, not overlapping
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from broadcast.audio.mix import assemble
 from broadcast.config import Settings
-from broadcast.errors import SynthesisError
-from broadcast.model import Article, Timeline
+from broadcast.errors import ConfigError, SynthesisError
+from broadcast.model import Article, Cue, Script, Timeline, VoiceProfile
 from broadcast.publish.episode import (
     COVER_FILE,
     episode_name,
@@ -28,11 +28,13 @@ from broadcast.publish.episode import (
     text_outputs,
 )
 from broadcast.publish.files import Stage, clean_leftovers, episode_stage, feed_lock, pending_file, prepare_root
+from broadcast.script.script_file import render_script_file, script_file
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
 from broadcast.speech.spoken import SpokenScript, speak_script
 
 Progress = Callable[[str], None]
+SCRIPT_FILE = "episode.script"  # the episode's editable source, beside script.txt
 _HEAVY_MODULES = ("broadcast.audio.master", "broadcast.publish.feed", "broadcast.publish.tags")
 
 
@@ -65,7 +67,13 @@ def synthesize_script(spoken: SpokenScript, settings: Settings, workdir: Path, p
                 engines[profile.engine] = open_engine(profile.engine)
             engines[profile.engine].check(profile)
         for n, cue in enumerate(spoken.cues):
-            profile = settings.profile(cue.cue.role)
+            if cue.cue.voice or cue.cue.rate:
+                try:
+                    engines[cue.engine].check(cue_profile(settings, cue.cue))
+                except ConfigError as exc:
+                    raise ConfigError(f"cue {n + 1} ({cue.cue.part.value}, voice={cue.cue.voice}): {exc}") from exc
+        for n, cue in enumerate(spoken.cues):
+            profile = cue_profile(settings, cue.cue)
             clips.append([])
             for k, sentence in enumerate(cue.spoken):
                 path = workdir / f"cue-{n:03d}-{k:03d}.wav"
@@ -81,6 +89,12 @@ def synthesize_script(spoken: SpokenScript, settings: Settings, workdir: Path, p
         for engine in engines.values():
             engine.close()
     return clips
+
+
+def cue_profile(settings: Settings, cue: Cue) -> VoiceProfile:
+    """The role's voice, with a script file's voice or rate for this cue."""
+    profile = settings.profile(cue.role)
+    return replace(profile, voice=cue.voice or profile.voice, rate=cue.rate or profile.rate)
 
 
 def _first_words(text: str, count: int = 8) -> str:
@@ -100,12 +114,17 @@ def show_cover(settings: Settings) -> bytes:
 
 
 def build_episode(
-    article: Article, settings: Settings, output_root: Path, progress: Progress = lambda _: None
+    article: Article,
+    settings: Settings,
+    output_root: Path,
+    progress: Progress = lambda _: None,
+    script: Script | None = None,
 ) -> Episode:
+    """`script` is a script file's (see script/script_file.py), else the article's own."""
     from broadcast.publish.feed import check_show
 
     check_show(settings.show)  # before anything is written or spoken
-    script = build_script(article, settings.casting)
+    script = script or build_script(article, settings.casting)
     audio = settings.audio
     text = render_script(script, settings.rates, audio.pauses)
     cover = show_cover(settings)
@@ -137,6 +156,7 @@ def build_episode(
         record = episode_record(article, script, settings, timeline, facts, size, loudness)
         outputs = text_outputs(text, timeline, script)
         outputs[RECORD_NAME] = record.to_json()
+        outputs[SCRIPT_FILE] = render_script_file(script_file(article, script))  # what to edit and rebuild
         for filename, content in outputs.items():
             (stage.path / filename).write_text(content, encoding="utf-8")
         (stage.path / COVER_FILE).write_bytes(cover)

@@ -65,6 +65,10 @@ def load_article(
 
     A URL is fetched only from public addresses unless `allow_private` is set."""
     page = read_page(arg, stdin, fetch_timeout=fetch_timeout, max_bytes=max_bytes, allow_private=allow_private)
+    return page_article(page)
+
+
+def page_article(page: Page) -> Article:
     if page.html:
         return parse_html(page.text, page.name, url=page.url)
     return parse_article(page.text, page.name)

@@ -109,10 +109,13 @@ def build_script(article: Article, casting: Casting = SHIPPED_CASTING) -> Script
 
 
 def gaps_ms(script: Script, pauses: Pauses) -> tuple[int, ...]:
-    """Silence before each cue: none before the first, longer where the part changes."""
+    """Silence before each cue: none before the first, longer where the part changes;
+    a script file's [pause] before a cue replaces its gap."""
     out = []
     for i, cue in enumerate(script.cues):
-        if i == 0:
+        if cue.pause_ms is not None:
+            out.append(cue.pause_ms)
+        elif i == 0:
             out.append(0)
         elif cue.part is script.cues[i - 1].part:
             out.append(pauses.paragraph)
@@ -122,7 +125,7 @@ def gaps_ms(script: Script, pauses: Pauses) -> tuple[int, ...]:
 
 
 def estimate_ms(script: Script, rates: Mapping[str, int], pauses: Pauses) -> int:
-    speech = sum(len(c.text.split()) * 60_000 // rates[c.role] for c in script.cues)
+    speech = sum(len(c.text.split()) * 60_000 // (c.rate or rates[c.role]) for c in script.cues)
     inside = sum(len(split_sentences(c.text)) - 1 for c in script.cues) * pauses.sentence
     return speech + inside + sum(gaps_ms(script, pauses)) + pauses.lead_in + pauses.tail
 
@@ -152,7 +155,11 @@ def render_script(
     ]
     for n, cue in enumerate(script.cues, 1):
         who = f"{cue.role}: {cue.speaker}" if cue.speaker else cue.role
-        lines += ["", f"[{n:02d}] {cue.part.value} ({who})"]
+        # A script file's edits show as it writes them (see script_file.py).
+        overrides = (f" voice={cue.voice}" if cue.voice else "") + (f" rate={cue.rate}" if cue.rate else "")
+        if cue.pause_ms is not None:
+            lines += ["", f"[pause {cue.pause_ms}ms]"]
+        lines += ["", f"[{n:02d}] {cue.part.value} ({who}){overrides}"]
         hang = "      " if blocks is not None else "    "
         for block in blocks[n - 1] if blocks is not None else (cue.text,):
             lines += textwrap.wrap(block, _WRAP, initial_indent="    ", subsequent_indent=hang)

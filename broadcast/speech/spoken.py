@@ -5,8 +5,9 @@ speaks so it sounds like a newsreader: "2019" -> "twenty nineteen", "U.S." -> "U
 "Sen." -> "Senator", an em dash -> a comma's pause. It walks the ordered rule table in
 `broadcast.speech.rules` over the ORIGINAL text: each rule claims spans nobody has
 claimed yet, so no rule ever sees another rule's output and every change keeps the
-offsets of the words it replaced. The lexicon claims its spans first, so names it
-respells are never re-normalized. Text that no rule claims is passed through untouched.
+offsets of the words it replaced. A script file's inline pronunciations ({Kuhn|k'u:n})
+claim their spans first, then the lexicon, so names they respell are never re-normalized.
+Text that no rule claims is passed through untouched.
 
 Audit notation of `marked()`: every change is shown inline as `{written → spoken}`,
 e.g. "met in {2019 → twenty nineteen}"; a change whose spoken side is empty shows as
@@ -16,12 +17,12 @@ e.g. "met in {2019 → twenty nineteen}"; a change whose spoken side is empty sh
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from broadcast.model import Cue, Script, VoiceProfile
+from broadcast.model import Cue, Pronunciation, Script, VoiceProfile
 from broadcast.script.sentences import clip_texts
-from broadcast.speech.lexicon import Lexicon, lexicon_changes
+from broadcast.speech.lexicon import Entry, Lexicon, lexicon_changes
 from broadcast.speech.rules import RULES, Change, Rule
 
 __all__ = ["Change", "Spoken", "SpokenCue", "SpokenScript", "marked", "speak_script", "to_spoken"]
@@ -62,8 +63,39 @@ def speak_script(script: Script, lexicon: Lexicon | None, profile: Callable[[str
     for cue in script.cues:
         engine = profile(cue.role).engine
         written = clip_texts(cue.text)
-        cues.append(SpokenCue(cue, engine, written, tuple(to_spoken(s, lexicon, engine) for s in written)))
+        inline = _pronounced(cue, written, lexicon, engine)
+        spoken = tuple(to_spoken(s, lexicon, engine, said) for s, said in zip(written, inline, strict=True))
+        cues.append(SpokenCue(cue, engine, written, spoken))
     return SpokenScript(script, tuple(cues))
+
+
+def find_entry(lexicon: Lexicon | None, text: str) -> Entry | None:
+    """The lexicon entry a script file names ({Kuhn|@Kuhn}), matched as the lexicon matches."""
+    key = " ".join(text.split())
+    for entry in lexicon.entries if lexicon else ():
+        other = " ".join(entry.text.split())
+        if other == key or (not entry.case_sensitive and other.casefold() == key.casefold()):
+            return entry
+    return None
+
+
+def _pronounced(cue: Cue, written: Sequence[str], lexicon: Lexicon | None, engine: str) -> list[list[Change]]:
+    """The cue's inline pronunciations as changes of each clip's text (offsets in the clip)."""
+    out: list[list[Change]] = [[] for _ in written]
+    at = 0
+    for k, piece in enumerate(written):
+        at = cue.text.find(piece, at)
+        for p in cue.pronunciations:
+            if at <= p.start and p.end <= at + len(piece):
+                text = cue.text[p.start : p.end]
+                out[k].append(Change(p.start - at, p.end - at, text, _say(p, text, lexicon, engine), "pronunciation"))
+        at += len(piece)
+    return out
+
+
+def _say(p: Pronunciation, text: str, lexicon: Lexicon | None, engine: str) -> str:
+    entry = find_entry(lexicon, p.entry) if p.entry else Entry(text, p.say or text, p.espeak)
+    return entry.spoken(engine) if entry else text
 
 
 class _Claims:
@@ -111,12 +143,19 @@ def _walk(rule: Rule, text: str, claims: _Claims) -> list[Change]:
     return changes
 
 
-def to_spoken(text: str, lexicon: Lexicon | None = None, engine: str = "pyttsx3") -> Spoken:
-    """The words the engine should say for `text`. Deterministic and idempotent."""
+def to_spoken(
+    text: str, lexicon: Lexicon | None = None, engine: str = "pyttsx3", said: Sequence[Change] = ()
+) -> Spoken:
+    """The words the engine should say for `text`, `said` (a script file's pronunciations)
+    taken first. Deterministic and idempotent."""
     claims = _Claims()
-    changes = lexicon_changes(text, lexicon, engine)
-    for c in changes:
+    changes = [c for c in said if c.spoken != c.written]
+    for c in said:
         claims.add(c.start, c.end)
+    for c in lexicon_changes(text, lexicon, engine):
+        if claims.free(c.start, c.end):
+            claims.add(c.start, c.end)
+            changes.append(c)
     for rule in RULES:
         changes += _walk(rule, text, claims)
     changes.sort(key=lambda c: c.start)
