@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,8 +29,7 @@ PAUSES = (0, 10_000)  # milliseconds a [pause] may ask for
 YEARS = (1900, 2100)
 _WRAP = 76
 _INDENT = "    "
-_BLANKS = " \t\r\f\v"  # what textwrap splits at, besides the newline that separates lines
-_RUNS = re.compile(f"[{_BLANKS}]+")
+_BLANKS = " \t\r\f\v"  # blanks at the ends of a line or a value (the newline separates lines)
 
 
 @dataclass(frozen=True)
@@ -136,9 +134,10 @@ def _read_date(value: str) -> datetime | None:
 
 def _read_bio(value: str) -> Bio:
     name, sep, text = value.partition(": ")
-    if not sep or not name.strip() or not text.strip():
+    name, text = name.strip(_BLANKS), text.strip(_BLANKS)
+    if not sep or not name or not text:
         raise ValueError(f"BIO {value!r} is not 'Name: text'")
-    return Bio(name.strip(), text.strip())
+    return Bio(name, text)
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ HEADER: tuple[_Key, ...] = (
     _Key("TITLE", "title"),
     _Key("SOURCE", "site"),
     _Key("DATE", "published", _write_date, _read_date),  # type: ignore[arg-type]
-    _Key("AUTHORS", "authors", ", ".join, lambda v: tuple(a.strip() for a in v.split(",") if a.strip())),  # type: ignore[arg-type]
+    _Key("AUTHORS", "authors", ", ".join, lambda v: tuple(a.strip(_BLANKS) for a in v.split(",") if a.strip(_BLANKS))),  # type: ignore[arg-type]
     _Key("URL", "url"),
     _Key("LINK", "link"),
     _Key("ID", "identity"),
@@ -178,7 +177,11 @@ def _escape(text: str) -> str:
 def _mark(p: Pronunciation, written: str) -> str:
     if p.entry:
         return f"{{{written}|@{p.entry}}}"
-    return f"{{{written}|{p.espeak}|{p.say}}}" if p.say else f"{{{written}|{p.espeak}}}"
+    # Phonemes that start with @ (a schwa) would read as a lexicon entry: the empty
+    # respelling field after them says they are phonemes.
+    if p.say or p.espeak.startswith("@"):
+        return f"{{{written}|{p.espeak}|{p.say}}}"
+    return f"{{{written}|{p.espeak}}}"
 
 
 def marked_text(cue: Cue) -> str:
@@ -206,20 +209,45 @@ def render_script_file(sf: ScriptFile) -> str:
     for key in HEADER:
         value = getattr(sf, key.field)
         for item in value if key.repeats else (value,):
-            lines.append(f"{key.key + ':':<{_WIDTH}}{key.write(item)}".rstrip())
+            lines.append(f"{key.key + ':':<{_WIDTH}}{key.write(item)}".rstrip(" "))
     for n, cue in enumerate(sf.cues, 1):
         if cue.pause_ms is not None:
             lines += ["", pause_line(cue.pause_ms)]
         lines += ["", heading(cue, n)]
-        lines += textwrap.wrap(
-            marked_text(cue),
-            _WRAP,
-            initial_indent=_INDENT,
-            subsequent_indent=_INDENT,
-            break_long_words=False,  # the text must come back exactly: wrap only at spaces
-            break_on_hyphens=False,
-        )
+        lines += _wrap(marked_text(cue))
     return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str) -> list[str]:
+    """Greedy fill at spaces only, as textwrap fills the review printout, but exact: no word
+    is broken at a hyphen or for length, and no character is dropped or changed."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= _WRAP:
+            lines[-1] += " " + word
+        else:
+            lines.append(_INDENT + word)
+    return lines
+
+
+_KEEP = "\ue000"  # stands for a space inside a pronunciation while a cue is split into clips
+
+
+def clip_spans(cue: Cue) -> tuple[tuple[int, int], ...] | None:
+    """Where each clip of a cue lies in its text, no pronunciation split between two clips
+    (its spaces do not break a long sentence, nor does a period end one). None when the
+    clips are no slices of the text (not a script file's: more than one space somewhere)."""
+    text = cue.text
+    for p in cue.pronunciations:
+        text = text[: p.start] + text[p.start : p.end].replace(" ", _KEEP) + text[p.end :]
+    spans, at = [], 0
+    for piece in clip_texts(text):
+        at = text.find(piece, at)
+        if at < 0:
+            return None
+        spans.append((at, at + len(piece)))
+        at += len(piece)
+    return tuple(spans)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -268,7 +296,7 @@ class _Reader:
             self.error(n, f"unknown part {part_name!r} (parts: {', '.join(p.value for p in Part)})")
             ok = False
         role, _, speaker = who.partition(":")
-        role, speaker = role.strip(), speaker.strip()
+        role, speaker = role.strip(_BLANKS), speaker.strip(_BLANKS)
         if not _ROLE.fullmatch(role) or (self.roles is not None and role not in self.roles):
             known = f" (roles: {', '.join(self.roles)})" if self.roles is not None else ""
             self.error(n, f"unknown role {role!r}{known}")
@@ -299,13 +327,14 @@ class _Reader:
         raw, starts = "", []
         for n, piece in draft.pieces:
             starts.append((len(raw) + (1 if raw else 0), n))
-            piece = _RUNS.sub(" ", piece)
+            # One space between words, as the sentence splitter sees them, so each
+            # sentence is a slice of the text and a pronunciation's offsets hold in it.
+            piece = " ".join(piece.split())
             raw = f"{raw} {piece}" if raw else piece
         line_of = lambda at: starts[bisect.bisect_right([s for s, _ in starts], at) - 1][1]  # noqa: E731
         text, spans = self.inline(raw, line_of)
         if text is None:
             return None
-        self.within_sentences(text, spans, line_of)
         return Cue(
             draft.part,
             draft.role,
@@ -384,19 +413,6 @@ class _Reader:
             return None
         return Pronunciation(at, at + len(written), espeak=espeak, say=say)
 
-    def within_sentences(
-        self, text: str, spans: list[tuple[Pronunciation, int]], line_of: Callable[[int], int]
-    ) -> None:
-        """Each clip is spoken on its own, so a pronunciation must sit inside one."""
-        bounds, at = [], 0
-        for piece in clip_texts(text):
-            at = text.find(piece, at)
-            bounds.append((at, at + len(piece)))
-            at += len(piece)
-        for p, raw_at in spans:
-            if not any(s <= p.start and p.end <= e for s, e in bounds):
-                self.error(line_of(raw_at), f"the pronunciation of {text[p.start : p.end]!r} spans two sentences")
-
 
 def parse_script_file(
     text: str,
@@ -474,7 +490,7 @@ def parse_script_file(
     if not header.get("title"):
         reader.error(seen.get("TITLE", 1), "no TITLE (the episode's headline)")
     if not drafts:
-        reader.error(len(lines), "no cues (a cue starts with a line like [01] BODY (reporter))")
+        reader.error(len(text.rstrip("\n").split("\n")), "no cues (a cue starts with a line like [01] BODY (reporter))")
     if reader.errors:
         raise ArticleError("\n".join(message for _, message in sorted(reader.errors, key=lambda e: e[0])))
     return ScriptFile(cues=tuple(c for c in cues if c is not None), **header)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from broadcast.model import Cue, Pronunciation, Script, VoiceProfile
+from broadcast.script.script_file import clip_spans
 from broadcast.script.sentences import clip_texts
 from broadcast.speech.lexicon import Entry, Lexicon, lexicon_changes
 from broadcast.speech.rules import RULES, Change, Rule
@@ -62,8 +63,9 @@ def speak_script(script: Script, lexicon: Lexicon | None, profile: Callable[[str
     cues = []
     for cue in script.cues:
         engine = profile(cue.role).engine
-        written = clip_texts(cue.text)
-        inline = _pronounced(cue, written, lexicon, engine)
+        spans = clip_spans(cue) if cue.pronunciations else None
+        written = tuple(cue.text[s:e] for s, e in spans) if spans is not None else clip_texts(cue.text)
+        inline = _pronounced(cue, spans, lexicon, engine) if spans is not None else [[] for _ in written]
         spoken = tuple(to_spoken(s, lexicon, engine, said) for s, said in zip(written, inline, strict=True))
         cues.append(SpokenCue(cue, engine, written, spoken))
     return SpokenScript(script, tuple(cues))
@@ -79,17 +81,15 @@ def find_entry(lexicon: Lexicon | None, text: str) -> Entry | None:
     return None
 
 
-def _pronounced(cue: Cue, written: Sequence[str], lexicon: Lexicon | None, engine: str) -> list[list[Change]]:
+def _pronounced(cue: Cue, spans: Sequence[tuple[int, int]], lexicon: Lexicon | None, engine: str) -> list[list[Change]]:
     """The cue's inline pronunciations as changes of each clip's text (offsets in the clip)."""
-    out: list[list[Change]] = [[] for _ in written]
-    at = 0
-    for k, piece in enumerate(written):
-        at = cue.text.find(piece, at)
+    out: list[list[Change]] = [[] for _ in spans]
+    for k, (start, end) in enumerate(spans):
         for p in cue.pronunciations:
-            if at <= p.start and p.end <= at + len(piece):
+            if start <= p.start and p.end <= end:
                 text = cue.text[p.start : p.end]
-                out[k].append(Change(p.start - at, p.end - at, text, _say(p, text, lexicon, engine), "pronunciation"))
-        at += len(piece)
+                said = _say(p, text, lexicon, engine)
+                out[k].append(Change(p.start - start, p.end - start, text, said, "pronunciation"))
     return out
 
 
