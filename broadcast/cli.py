@@ -160,7 +160,8 @@ def _article(args: argparse.Namespace, settings):  # type: ignore[no-untyped-def
     page = read_page(args.article, sys.stdin.buffer, allow_private=args.allow_private_urls)
     script = _script_file(page, overrides, settings)
     article = script[0] if script else apply_overrides(page_article(page), overrides)
-    check_article(article, page.name, [p.voice for _, p in settings.voices])
+    name = "<stdin>" if args.article == "-" else args.article
+    check_article(article, name, [p.voice for _, p in settings.voices])
     return article, script[1] if script else None
 
 
