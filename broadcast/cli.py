@@ -288,8 +288,19 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so every `finally` cleans up as on Ctrl-C."""
 
 
+def _quiet_unraisable(_unraisable: object) -> None:
+    """Once stopping, an object the signal cut off mid-construction may fail in its destructor
+    (wave's "'Wave_write' object has no attribute '_file'"); that noise is no news to the user."""
+
+
 def _terminate(signum: int, frame: object) -> None:
+    sys.unraisablehook = _quiet_unraisable
     raise _Terminated
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    sys.unraisablehook = _quiet_unraisable
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,10 +308,15 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
+    # Only when Ctrl-C would interrupt at all (a shell's background job ignores SIGINT).
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         return _main(argv)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _main(argv: list[str] | None) -> int:
