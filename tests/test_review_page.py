@@ -237,3 +237,54 @@ def test_review_opens_the_page_in_the_browser_only_from_a_terminal(built: Path, 
     code, out = _in_terminal(["review", built], env)
     assert (code, out.strip()) == (0, str(page))
     assert opened.read_text() == page.as_uri()
+
+
+# ---------------------------------------------------------------- tools/ensure-browser (make test's first step)
+
+ENSURE = ROOT / "tools" / "ensure-browser"
+
+
+def _tool(folder: Path, name: str, body: str) -> None:
+    (folder / name).write_text(f"#!/bin/sh\n{body}\n")
+    (folder / name).chmod(0o755)
+
+
+def _ensure(bin_dir: Path) -> subprocess.CompletedProcess[str]:
+    # Only the fake tools on PATH: the machine's own chromium must not be found.
+    return subprocess.run(["/bin/bash", ENSURE], env={"PATH": str(bin_dir)}, capture_output=True, text=True)
+
+
+def test_ensure_browser_does_nothing_when_both_are_there(tmp_path: Path) -> None:
+    for name in ("chromium", "chromedriver"):
+        _tool(tmp_path, name, "exit 0")
+    _tool(tmp_path, "apt-get", f'echo "$*" >> "{tmp_path}/apt.log"')
+    proc = _ensure(tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert not (tmp_path / "apt.log").exists()
+
+
+def test_ensure_browser_installs_them_with_apt_updating_the_lists_when_needed(tmp_path: Path) -> None:
+    # A fresh machine: the first install fails for want of package lists, then works after an update.
+    _tool(
+        tmp_path,
+        "apt-get",
+        f'echo "$*" >> "{tmp_path}/apt.log"\n'
+        f'if [ "$1" = update ]; then : > "{tmp_path}/lists"; exit 0; fi\n'
+        f'[ -e "{tmp_path}/lists" ] || exit 100\n'
+        f'for t in chromium chromedriver; do printf "#!/bin/sh\\n" > "{tmp_path}/$t"; done\n'
+        f'/bin/chmod +x "{tmp_path}/chromium" "{tmp_path}/chromedriver"',
+    )
+    _tool(tmp_path, "sudo", '[ "$1" = -n ] && shift; [ "$1" = true ] && exit 0; exec "$@"')  # when not root
+    proc = _ensure(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "ensure-browser: installing chromium chromium-driver for the review page tests\n"
+    log = (tmp_path / "apt.log").read_text().splitlines()
+    assert log == ["install -y -q chromium chromium-driver", "update -q", "install -y -q chromium chromium-driver"]
+    assert _ensure(tmp_path).stderr == ""  # the second run finds them
+
+
+def test_ensure_browser_says_how_when_it_cannot_install(tmp_path: Path) -> None:
+    proc = _ensure(tmp_path)  # no apt-get here
+    assert proc.returncode == 0  # make test goes on; the browser tests skip with the reason
+    assert proc.stderr.count("\n") == 1
+    assert "SKIPPED" in proc.stderr and "apt-get install -y chromium chromium-driver" in proc.stderr
