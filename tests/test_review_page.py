@@ -129,7 +129,12 @@ def test_spoken_forms_are_marked_per_sentence(built: Path) -> None:
     page = Page((built / "review.html").read_text(encoding="utf-8"))
     changes = [t for _, t in page.find("mark", "change")]
     assert "{2019 → twenty nineteen}" in changes
-    assert len(page.find("span", "spoken-form")) == len(page.find("span", "s"))
+    written = [t for _, t in page.find("span", "written-form")]
+    spoken = [t for _, t in page.find("span", "spoken-form")]
+    assert len(written) == len(spoken) == len(page.find("span", "s"))
+    # Each spoken form belongs to its own sentence: put back its written sides and it is that sentence.
+    assert [re.sub(r"\{([^{}]*?) → [^{}]*?\}", r"\1", s) for s in spoken] == written
+    assert sum("{" in s for s in spoken) >= 2
 
 
 def test_a_headline_with_markup_is_escaped_and_nothing_is_fetched(built: Path) -> None:
