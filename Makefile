@@ -22,7 +22,9 @@ demo: $(STAMP)
 	$(BIN)/broadcast build seeds/npr-wpsu-putin-kim-meeting.txt
 
 # Two workers, one test file each at a time: a file's shared (module-scoped) build is made once.
+# tools/ensure-browser installs chromium + chromedriver for the review page tests when they are missing.
 test: $(STAMP)
+	bash tools/ensure-browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)

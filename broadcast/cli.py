@@ -143,6 +143,19 @@ def make_parser() -> argparse.ArgumentParser:
         "a feed that cannot be rendered) and exit 8 if there is any",
     )
 
+    review = sub.add_parser(
+        "review",
+        help="print the path of an episode's review page and open it in a browser",
+        description="Print the path of EPISODE's review.html (audio, script by sentence, spoken form, chapters, "
+        "loudness) and open it in the default browser when one is there and the output is a terminal.",
+        epilog=_EPILOG,
+    )
+    review.add_argument("episode", metavar="EPISODE", help="an episode folder's name in OUTPUT, or its path")
+    review.add_argument(
+        "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
+    )
+    review.add_argument("--no-open", action="store_true", help="only print the path")
+
     voices = sub.add_parser(
         "voices",
         help="list the voices the engines offer",
@@ -261,6 +274,24 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    import webbrowser
+
+    from broadcast.publish.review import find_review_page
+
+    page = find_review_page(args.episode, args.output).resolve()
+    print(page, flush=True)
+    if args.no_open or not sys.stdout.isatty():  # a script or a pipe wants the path, not a window
+        return 0
+    try:
+        opened = webbrowser.get().open(page.as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        print("broadcast: no web browser could be started; open the page above in one", file=sys.stderr)
+    return 0
+
+
 def cmd_voices(args: argparse.Namespace) -> int:
     from broadcast.config import find_voices_dir, load_voices
     from broadcast.speech.engines import engine_names, open_engine
@@ -281,7 +312,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"build": cmd_build, "script": cmd_script, "feed": cmd_feed, "voices": cmd_voices}
+_COMMANDS = {"build": cmd_build, "script": cmd_script, "feed": cmd_feed, "review": cmd_review, "voices": cmd_voices}
 
 
 class _Terminated(KeyboardInterrupt):

@@ -30,7 +30,7 @@ from broadcast.publish.episode import (
 from broadcast.publish.files import Stage, clean_leftovers, episode_stage, feed_lock, pending_file, prepare_root
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
-from broadcast.speech.spoken import SpokenScript, speak_script
+from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
 Progress = Callable[[str], None]
 _HEAVY_MODULES = ("broadcast.audio.master", "broadcast.publish.feed", "broadcast.publish.tags")
@@ -116,12 +116,14 @@ def build_episode(
         spoken = speak_script(script, settings.lexicon, settings.profile)
         clips = synthesize_script(spoken, settings, Path(tmp), progress)
         sentences = [cue.written for cue in spoken.cues]
+        marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
     warming.join()
     from broadcast.audio.master import master
     from broadcast.publish.cover import embedded_copy
     from broadcast.publish.feed import FEED_NAME, base_url
     from broadcast.publish.record import RECORD_NAME
+    from broadcast.publish.review import REVIEW_NAME, render_review
     from broadcast.publish.tags import mp3_facts, write_tags
 
     name = episode_name(article, output_root)
@@ -137,6 +139,7 @@ def build_episode(
         record = episode_record(article, script, settings, timeline, facts, size, loudness)
         outputs = text_outputs(text, timeline, script)
         outputs[RECORD_NAME] = record.to_json()
+        outputs[REVIEW_NAME] = render_review(record, timeline.sentences, marks, script.source)
         for filename, content in outputs.items():
             (stage.path / filename).write_text(content, encoding="utf-8")
         (stage.path / COVER_FILE).write_bytes(cover)

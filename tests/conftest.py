@@ -18,7 +18,16 @@ register_engine(FakeEngine)  # for the tests that build in this process
 CLI = Path(__file__).resolve().parent / "cli_with_fake_engine.py"
 # What every episode folder holds.
 EPISODE_FILES = frozenset(
-    {"chapters.json", "cover.jpg", "episode.json", "episode.mp3", "script.txt", "transcript.srt", "transcript.vtt"}
+    {
+        "chapters.json",
+        "cover.jpg",
+        "episode.json",
+        "episode.mp3",
+        "review.html",
+        "script.txt",
+        "transcript.srt",
+        "transcript.vtt",
+    }
 )
 
 
