@@ -212,7 +212,7 @@ def _now() -> datetime:
     it: a testing hook, read here only."""
     fixed = os.environ.get("BROADCAST_NOW", "").strip()
     if not fixed:
-        return datetime.now(timezone.utc)
+        return datetime.now(timezone.utc).replace(microsecond=0)  # a feed's dates have whole seconds
     try:
         when = datetime.fromisoformat(fixed)
     except ValueError:

@@ -206,3 +206,25 @@ def test_a_rebuilt_older_record_keeps_the_number_and_date_the_feed_gave_it() -> 
     assert (settled.episode_number, settled.first_published) == (2, datetime(2020, 1, 2, tzinfo=timezone.utc))
     new = published_record(EpisodeRecord(guid="d", title="T", audio=rebuilt.audio), earlier, now)
     assert (new.episode_number, new.first_published) == (4, now)
+
+
+def test_concurrent_builds_never_share_a_number(history: dict[str, Any], tmp_path: Path) -> None:
+    site = history["site"]
+    out = tmp_path / "out"
+    env = os.environ | {"BROADCAST_NOW": T1}
+    stories = [
+        site.article(f"c{n}", f"Story number {n} of the day", "2023-06-0" + str(n), f"story-{n}") for n in (1, 2)
+    ]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, str(CLI), "build", story, "--output", out, *map(str, site.options)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for story in stories
+    ]
+    for run in runs:
+        assert run.wait(timeout=300) == 0, run.stderr.read() if run.stderr else ""
+    assert sorted(e["episode"] for e in items(out).values()) == ["1", "2"]
