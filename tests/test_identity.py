@@ -228,3 +228,13 @@ def test_concurrent_builds_never_share_a_number(history: dict[str, Any], tmp_pat
     for run in runs:
         assert run.wait(timeout=300) == 0, run.stderr.read() if run.stderr else ""
     assert sorted(e["episode"] for e in items(out).values()) == ["1", "2"]
+
+
+def test_a_bad_testing_clock_is_refused(history: dict[str, Any], tmp_path: Path) -> None:
+    site = history["site"]
+    proc = cli("build", site.base / "a.html", "--output", tmp_path / "out", *site.options, now="2024-03-01T10:00")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "broadcast: error: BROADCAST_NOW: '2024-03-01T10:00' is not an ISO 8601 date and time with an offset"
+    )
+    assert not (tmp_path / "out").exists()
