@@ -20,7 +20,36 @@ _EPILOG = "exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_COD
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message} (see --help)")
+        # "broadcast build: ..." reads "broadcast: error: build: ..." once main adds its prefix.
+        where = self.prog.removeprefix("broadcast").strip()
+        raise UsageError(f"{where + ': ' if where else ''}{message} (see {self.prog} --help)")
+
+
+def _bitrate(value: str) -> int:
+    """A CBR bitrate, checked where it is typed: a bad command-line value is exit 2, not a config error."""
+    from broadcast.audio.targets import CBR_BITRATES_KBPS
+
+    try:
+        kbps = int(value)
+    except ValueError:
+        kbps = 0
+    if kbps not in CBR_BITRATES_KBPS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an MP3 bitrate (use one of {', '.join(map(str, CBR_BITRATES_KBPS))})"
+        )
+    return kbps
+
+
+def _unknown_command(argv: list[str], commands: list[str]) -> UsageError | None:
+    """A mistyped subcommand gets one line with the nearest command, not argparse's list."""
+    import difflib
+
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or words[0] in commands:
+        return None
+    near = difflib.get_close_matches(words[0], commands, n=1, cutoff=0.5)
+    hint = f" (did you mean {near[0]}?)" if near else f" (commands: {', '.join(commands)})"
+    return UsageError(f"unknown command {words[0]!r}{hint}")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -67,7 +96,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--output", type=Path, default=Path("output"), metavar="DIR", help="where episode folders go (default: output)"
     )
-    build.add_argument("--bitrate", type=int, metavar="KBPS", help="MP3 bitrate in kbit/s (default 96)")
+    build.add_argument("--bitrate", type=_bitrate, metavar="KBPS", help="MP3 bitrate in kbit/s (default 96)")
     build.add_argument("--stereo", action="store_true", help="two channels instead of mono")
     build.add_argument("--id3", choices=("2.3", "2.4"), help="ID3 version (default 2.3, read by the most players)")
     build.add_argument("--quiet", action="store_true", help="do not print the script")
@@ -305,8 +334,19 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so every `finally` cleans up as on Ctrl-C."""
 
 
+def _quiet_unraisable(_unraisable: object) -> None:
+    """Once stopping, an object the signal cut off mid-construction may fail in its destructor
+    (wave's "'Wave_write' object has no attribute '_file'"); that noise is no news to the user."""
+
+
 def _terminate(signum: int, frame: object) -> None:
+    sys.unraisablehook = _quiet_unraisable
     raise _Terminated
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    sys.unraisablehook = _quiet_unraisable
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,18 +354,31 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
+    # Only when Ctrl-C would interrupt at all (a shell's background job ignores SIGINT).
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         return _main(argv)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _main(argv: list[str] | None) -> int:
     args = None
     try:
-        args = make_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = make_parser()
+        if not argv:  # the bare command: what it can do, not an error
+            parser.print_help()
+            return 0
+        mistyped = _unknown_command(argv, list(_COMMANDS))
+        if mistyped:
+            raise mistyped
+        args = parser.parse_args(argv)
         if not args.command:
-            make_parser().print_help()
+            parser.print_help()
             return UsageError.exit_code
         return _COMMANDS[args.command](args)
     except BroadcastError as exc:
