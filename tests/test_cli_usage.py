@@ -37,7 +37,7 @@ def test_unrelated_word_lists_the_commands() -> None:
     proc = broadcast("--debug", "zzzz")
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
-        "broadcast: error: unknown command 'zzzz' (commands: build, script, feed, voices)"
+        "broadcast: error: unknown command 'zzzz' (commands: build, script, feed, remove, voices)"
     ]
 
 
