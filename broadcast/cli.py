@@ -9,6 +9,7 @@ import sys
 import threading
 import traceback
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from broadcast import __version__
@@ -99,6 +100,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--stereo", action="store_true", help="two channels instead of mono")
     build.add_argument("--id3", choices=("2.3", "2.4"), help="ID3 version (default 2.3, read by the most players)")
     build.add_argument("--quiet", action="store_true", help="do not print the script")
+    build.add_argument(
+        "--pub-date",
+        metavar="DATE",
+        help="the feed's pubDate for this episode, as --date (default: kept from its first build, else now)",
+    )
 
     script = sub.add_parser(
         "script",
@@ -155,6 +161,18 @@ def make_parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
     )
     review.add_argument("--no-open", action="store_true", help="only print the path")
+    remove = sub.add_parser(
+        "remove",
+        help="remove an episode folder and its feed item",
+        description="Remove OUTPUT/EPISODE and its item in OUTPUT/feed.xml as one step: "
+        "a failure leaves both as they were.",
+        epilog=_EPILOG,
+    )
+    remove.add_argument("episode", metavar="EPISODE", help="an episode folder's name in OUTPUT, or the episode's guid")
+    remove.add_argument(
+        "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
+    )
+    remove.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
 
     voices = sub.add_parser(
         "voices",
@@ -230,14 +248,33 @@ def cmd_script(args: argparse.Namespace) -> int:
     return 0
 
 
+def _now() -> datetime:
+    """The one reading of the clock a command makes. BROADCAST_NOW (ISO 8601 with an offset) fixes
+    it: a testing hook, read here only."""
+    fixed = os.environ.get("BROADCAST_NOW", "").strip()
+    if not fixed:
+        return datetime.now(timezone.utc).replace(microsecond=0)  # a feed's dates have whole seconds
+    try:
+        when = datetime.fromisoformat(fixed)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise UsageError(f"BROADCAST_NOW: {fixed!r} is not an ISO 8601 date and time with an offset")
+    return when.astimezone(timezone.utc)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from broadcast.input.overrides import parse_date
     from broadcast.pipeline import build_episode
+    from broadcast.publish.episode import utc
     from broadcast.script.write import clock
 
+    pub_date = utc(parse_date(args.pub_date, "--pub-date")) if args.pub_date is not None else None
+    now = _now()
     settings = _settings(args)
     article = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
-    episode = build_episode(article, settings, args.output, progress)
+    episode = build_episode(article, settings, args.output, progress, now=now, pub_date=pub_date)
     _warn_skipped(episode.skipped)
     if not args.quiet:
         sys.stdout.write(episode.script_text + "\n")
@@ -250,9 +287,17 @@ def _warn_skipped(reasons: tuple[str, ...]) -> None:
         print(f"broadcast: warning: {reason}; left out of the feed", file=sys.stderr)
 
 
-def cmd_feed(args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
+def cmd_remove(args: argparse.Namespace) -> int:
+    from broadcast.pipeline import remove_episode
 
+    settings = _settings(args)
+    name, skipped = remove_episode(args.output, settings, args.episode)
+    _warn_skipped(skipped)
+    print(f"removed: {args.output / name} and its feed item")
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
     from broadcast.pipeline import publish_feed, show_cover
     from broadcast.publish.feed import FEED_NAME, check_feed
     from broadcast.publish.files import prepare_root
@@ -268,7 +313,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
         return 0
     if not args.output.is_dir():
         prepare_root(args.output)
-    now = datetime.now(timezone.utc) if args.stamp else None
+    now = _now() if args.stamp else None
     _warn_skipped(publish_feed(args.output, settings, show_cover(settings), now=now))
     print(f"feed: {args.output / FEED_NAME}")
     return 0
@@ -312,7 +357,14 @@ def cmd_voices(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"build": cmd_build, "script": cmd_script, "feed": cmd_feed, "review": cmd_review, "voices": cmd_voices}
+_COMMANDS = {
+    "build": cmd_build,
+    "script": cmd_script,
+    "feed": cmd_feed,
+    "review": cmd_review,
+    "remove": cmd_remove,
+    "voices": cmd_voices,
+}
 
 
 class _Terminated(KeyboardInterrupt):

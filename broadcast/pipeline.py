@@ -17,17 +17,27 @@ from pathlib import Path
 
 from broadcast.audio.mix import assemble
 from broadcast.config import Settings
-from broadcast.errors import SynthesisError
+from broadcast.errors import OutputError, SynthesisError
 from broadcast.model import Article, Timeline
 from broadcast.publish.episode import (
     COVER_FILE,
+    episode_folder,
     episode_name,
     episode_record,
     loudness_record,
+    published_record,
     tag_values,
     text_outputs,
 )
-from broadcast.publish.files import Stage, clean_leftovers, episode_stage, feed_lock, pending_file, prepare_root
+from broadcast.publish.files import (
+    Stage,
+    clean_leftovers,
+    episode_stage,
+    feed_lock,
+    pending_file,
+    prepare_root,
+    set_aside,
+)
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
@@ -100,8 +110,15 @@ def show_cover(settings: Settings) -> bytes:
 
 
 def build_episode(
-    article: Article, settings: Settings, output_root: Path, progress: Progress = lambda _: None
+    article: Article,
+    settings: Settings,
+    output_root: Path,
+    progress: Progress = lambda _: None,
+    now: datetime | None = None,
+    pub_date: datetime | None = None,
 ) -> Episode:
+    """`now` is the pubDate the episode gets if this is its first build (None: the article's date);
+    `pub_date` replaces the pubDate whether or not it was published before."""
     from broadcast.publish.feed import check_show
 
     check_show(settings.show)  # before anything is written or spoken
@@ -144,24 +161,36 @@ def build_episode(
             (stage.path / filename).write_text(content, encoding="utf-8")
         (stage.path / COVER_FILE).write_bytes(cover)
         progress("wrote episode files")
-        skipped = publish_feed(output_root, settings, cover, staged=stage)
+        skipped = publish_feed(output_root, settings, cover, staged=stage, built_at=now, pub_date=pub_date)
     progress("updated feed")
     folder = output_root / name
     return Episode(folder, folder / "episode.mp3", text, timeline, size, int(facts["duration_ms"]), skipped)
 
 
 def publish_feed(
-    output_root: Path, settings: Settings, cover: bytes, now: datetime | None = None, staged: Stage | None = None
+    output_root: Path,
+    settings: Settings,
+    cover: bytes,
+    now: datetime | None = None,
+    staged: Stage | None = None,
+    built_at: datetime | None = None,
+    pub_date: datetime | None = None,
 ) -> tuple[str, ...]:
     """Rewrite output/feed.xml (and the show cover) from every episode folder, under a lock.
     A staged episode is swapped in only once the new feed, with it, is rendered and checked
-    and written beside feed.xml, so a failure leaves the output directory as it was.
-    Returns why each folder the feed left out was left out."""
-    from broadcast.publish.feed import FEED_NAME, prepare_feed, read_episode
-    from broadcast.publish.record import RECORD_NAME
+    and written beside feed.xml, so a failure leaves the output directory as it was. Its
+    number and first publication are settled under the lock, so concurrent builds never share
+    a number. Returns why each folder the feed left out was left out."""
+    from broadcast.publish.feed import FEED_NAME, prepare_feed, read_episode, recorded_episodes
+    from broadcast.publish.record import RECORD_NAME, EpisodeRecord
 
     with feed_lock(output_root), ExitStack() as pending:
-        new = read_episode(staged.path / RECORD_NAME, staged.name) if staged else None
+        new = None
+        if staged:
+            path = staged.path / RECORD_NAME
+            record = published_record(EpisodeRecord.read(path), recorded_episodes(output_root), built_at, pub_date)
+            path.write_text(record.to_json(), encoding="utf-8")
+            new = read_episode(path, staged.name)
         feed = prepare_feed(output_root, settings.show, now, staged=new)
         commits = [pending.enter_context(pending_file(output_root / FEED_NAME, feed.data))]
         cover_path = output_root / COVER_FILE
@@ -172,3 +201,21 @@ def publish_feed(
         for commit in commits:
             commit()
     return tuple(s.reason for s in feed.skipped)
+
+
+def remove_episode(output_root: Path, settings: Settings, which: str) -> tuple[str, tuple[str, ...]]:
+    """Remove an episode folder and its feed item as one step, under the feed lock: the feed
+    without it is rendered and written beside feed.xml, the folder moved aside, the feed put in
+    place, and only then the folder deleted; a failure on the way puts everything back.
+    Returns the folder's name and why each folder the feed left out was left out."""
+    from broadcast.publish.feed import FEED_NAME, prepare_feed
+
+    if not output_root.is_dir():
+        raise OutputError(f"{output_root}: output directory not found")
+    with feed_lock(output_root), ExitStack() as pending:
+        name = episode_folder(output_root, which)
+        feed = prepare_feed(output_root, settings.show, removed=name)
+        commit = pending.enter_context(pending_file(output_root / FEED_NAME, feed.data))
+        with set_aside(output_root, name):
+            commit()
+    return name, tuple(s.reason for s in feed.skipped)
