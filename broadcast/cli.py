@@ -46,6 +46,29 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _strict(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="publishing for real: refuse placeholder addresses (example.org ...) and a base_url, link or "
+        "owner_email on localhost or a private address, which directories cannot reach",
+    )
+
+
+def _check_show(show, strict: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """Refuse what a directory would (exit 5) before anything is read or written; the placeholders
+    that --strict would refuse, for the caller to warn about."""
+    from broadcast.publish.feed import check_show, placeholder_warnings
+
+    check_show(show, strict)
+    return placeholder_warnings(show)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"broadcast: warning: {warning}", file=sys.stderr)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="broadcast",
@@ -70,6 +93,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--stereo", action="store_true", help="two channels instead of mono")
     build.add_argument("--id3", choices=("2.3", "2.4"), help="ID3 version (default 2.3, read by the most players)")
     build.add_argument("--quiet", action="store_true", help="do not print the script")
+    _strict(build)
 
     script = sub.add_parser(
         "script",
@@ -111,8 +135,10 @@ def make_parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="write nothing; list every problem (broken episode.json, missing or resized MP3, "
-        "a feed that cannot be rendered) and exit 8 if there is any",
+        "a feed that cannot be rendered, show settings a directory refuses) and exit 8 if there is any; "
+        "placeholder addresses are listed as warnings",
     )
+    _strict(feed)
 
     voices = sub.add_parser(
         "voices",
@@ -193,9 +219,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     from broadcast.script.write import clock
 
     settings = _settings(args)
+    warnings = _check_show(settings.show, args.strict)
     article = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
     episode = build_episode(article, settings, args.output, progress)
+    _warn(warnings)  # once built: a failed build stays one line, its error
     _warn_skipped(episode.skipped)
     if not args.quiet:
         sys.stdout.write(episode.script_text + "\n")
@@ -212,22 +240,26 @@ def cmd_feed(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from broadcast.pipeline import publish_feed, show_cover
-    from broadcast.publish.feed import FEED_NAME, check_feed
+    from broadcast.publish.feed import FEED_NAME, check_feed, placeholder_warnings
     from broadcast.publish.files import prepare_root
 
     settings = _settings(args)
     if args.check:
-        problems = check_feed(args.output, settings.show)
-        for problem in problems:
-            print(problem)
+        problems = check_feed(args.output, settings.show, args.strict)
+        warnings = [] if args.strict else placeholder_warnings(settings.show)  # --strict lists them as problems
+        for line in [f"warning: {w}" for w in warnings] + problems:
+            print(line)
         if problems:
             raise OutputError(f"{args.output}: the feed check found {len(problems)} problem(s)")
-        print(f"feed check: {args.output}: no problems")
+        print(f"feed check: {args.output}: no problems" + (f", {len(warnings)} warning(s)" if warnings else ""))
         return 0
+    warnings = _check_show(settings.show, args.strict)
     if not args.output.is_dir():
         prepare_root(args.output)
     now = datetime.now(timezone.utc) if args.stamp else None
-    _warn_skipped(publish_feed(args.output, settings, show_cover(settings), now=now))
+    skipped = publish_feed(args.output, settings, show_cover(settings), now=now)
+    _warn(warnings)
+    _warn_skipped(skipped)
     print(f"feed: {args.output / FEED_NAME}")
     return 0
 
