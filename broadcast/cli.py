@@ -76,6 +76,29 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _strict(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="publishing for real: refuse placeholder addresses (example.org ...) and a base_url, link or "
+        "owner_email on localhost or a private address, which directories cannot reach",
+    )
+
+
+def _check_show(show, strict: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """Refuse what a directory would (exit 5) before anything is read or written; the placeholders
+    that --strict would refuse, for the caller to warn about."""
+    from broadcast.publish.feed import check_show, placeholder_warnings
+
+    check_show(show, strict)
+    return placeholder_warnings(show)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"broadcast: warning: {warning}", file=sys.stderr)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="broadcast",
@@ -105,6 +128,7 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="the feed's pubDate for this episode, as --date (default: kept from its first build, else now)",
     )
+    _strict(build)
 
     script = sub.add_parser(
         "script",
@@ -146,8 +170,10 @@ def make_parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="write nothing; list every problem (broken episode.json, missing or resized MP3, "
-        "a feed that cannot be rendered) and exit 8 if there is any",
+        "a feed that cannot be rendered, show settings a directory refuses) and exit 8 if there is any; "
+        "placeholder addresses are listed as warnings",
     )
+    _strict(feed)
 
     review = sub.add_parser(
         "review",
@@ -272,9 +298,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     pub_date = utc(parse_date(args.pub_date, "--pub-date")) if args.pub_date is not None else None
     now = _now()
     settings = _settings(args)
+    warnings = _check_show(settings.show, args.strict)
     article = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
     episode = build_episode(article, settings, args.output, progress, now=now, pub_date=pub_date)
+    _warn(warnings)  # once built: a failed build stays one line, its error
     _warn_skipped(episode.skipped)
     if not args.quiet:
         sys.stdout.write(episode.script_text + "\n")
@@ -299,22 +327,26 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_feed(args: argparse.Namespace) -> int:
     from broadcast.pipeline import publish_feed, show_cover
-    from broadcast.publish.feed import FEED_NAME, check_feed
+    from broadcast.publish.feed import FEED_NAME, check_feed, placeholder_warnings
     from broadcast.publish.files import prepare_root
 
     settings = _settings(args)
     if args.check:
-        problems = check_feed(args.output, settings.show)
-        for problem in problems:
-            print(problem)
+        problems = check_feed(args.output, settings.show, args.strict)
+        warnings = [] if args.strict else placeholder_warnings(settings.show)  # --strict lists them as problems
+        for line in [f"warning: {w}" for w in warnings] + problems:
+            print(line)
         if problems:
             raise OutputError(f"{args.output}: the feed check found {len(problems)} problem(s)")
-        print(f"feed check: {args.output}: no problems")
+        print(f"feed check: {args.output}: no problems" + (f", {len(warnings)} warning(s)" if warnings else ""))
         return 0
+    warnings = _check_show(settings.show, args.strict)
     if not args.output.is_dir():
         prepare_root(args.output)
     now = _now() if args.stamp else None
-    _warn_skipped(publish_feed(args.output, settings, show_cover(settings), now=now))
+    skipped = publish_feed(args.output, settings, show_cover(settings), now=now)
+    _warn(warnings)
+    _warn_skipped(skipped)
     print(f"feed: {args.output / FEED_NAME}")
     return 0
 

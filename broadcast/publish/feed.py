@@ -38,6 +38,7 @@ from broadcast.publish.feed_tags import (
 )
 from broadcast.publish.feed_xml import Tag, xml_document
 from broadcast.publish.files import write_atomic
+from broadcast.publish.show_rules import placeholder_warnings, show_problems
 
 __all__ = [
     "FEED_NAME",
@@ -51,6 +52,7 @@ __all__ = [
     "feed_guid",
     "load_episodes",
     "next_number",
+    "placeholder_warnings",
     "prepare_feed",
     "read_episode",
     "recorded_episodes",
@@ -86,15 +88,20 @@ def next_number(episodes: Sequence[FeedEpisode]) -> int:
     return max(episode_numbers(episodes).values(), default=0) + 1
 
 
-def check_show(show: ShowSettings) -> None:
-    """The channel fields the feed requires; a build checks them before it writes anything."""
-    for key in ("name", "description", "language", "category", "owner_email"):
-        if not one_line(getattr(show, key)):
-            raise ConfigError(f"show {key} is empty; the feed requires it")
+def check_show(show: ShowSettings, strict: bool = False) -> None:
+    """The channel fields the feed requires, by the directories' rules (show_rules); `strict` also
+    refuses placeholders and local addresses. A build checks them before it writes anything."""
+    problems = show_problems(show, strict)
+    if problems:
+        raise ConfigError(problems[0])
 
 
 def _check(show: ShowSettings, episodes: Sequence[FeedEpisode]) -> None:
     check_show(show)
+    _check_episodes(episodes)
+
+
+def _check_episodes(episodes: Sequence[FeedEpisode]) -> None:
     seen: dict[str, str] = {}
     for ep in episodes:
         if not one_line(ep.title):
@@ -140,12 +147,16 @@ def prepare_feed(
     return PreparedFeed(render_feed(show, episodes, now=now), skipped)
 
 
-def check_feed(output_root: Path, show: ShowSettings) -> list[str]:
-    """Every problem that keeps an episode out of the feed or the feed from being written."""
+def check_feed(output_root: Path, show: ShowSettings, strict: bool = False) -> list[str]:
+    """Every problem that keeps the feed from being written or listed, or an episode out of it:
+    each show setting a directory would refuse (placeholders too when `strict`), then each folder."""
     scan = scan_episodes(output_root)
-    problems = [s.reason for s in scan.skipped]
+    show_wrong = show_problems(show, strict)
+    problems = show_wrong + [s.reason for s in scan.skipped]
     try:
-        render_feed(show, scan.episodes)
+        _check_episodes(scan.episodes)
+        if not show_wrong:
+            render_feed(show, scan.episodes)
     except (ConfigError, OutputError) as exc:
         problems.append(str(exc))
     return problems

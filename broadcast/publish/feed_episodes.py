@@ -26,6 +26,12 @@ class FeedEpisode:
     chapters_file: str = ""
     language: str = ""
     authors: tuple[str, ...] = ()
+    # The show notes' sources (content:encoded, link, podcast:person).
+    source_url: str = ""  # the article's page
+    site: str = ""
+    copyright: str = ""
+    attribution: tuple[str, ...] = ()
+    voices: tuple[tuple[str, str], ...] = ()  # (role, voice id) that spoke the episode
 
 
 def aware(dt: datetime) -> datetime:
@@ -52,6 +58,11 @@ def feed_episode(record: EpisodeRecord, folder: str) -> FeedEpisode:
         chapters_file=record.files.chapters,
         language=record.language,
         authors=record.authors,
+        source_url=record.source_url,
+        site=record.site,
+        copyright=record.copyright,
+        attribution=record.attribution,
+        voices=tuple((role, profile.voice or profile.name) for role, profile in record.voices),
     )
 
 
