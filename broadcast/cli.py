@@ -70,6 +70,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--stereo", action="store_true", help="two channels instead of mono")
     build.add_argument("--id3", choices=("2.3", "2.4"), help="ID3 version (default 2.3, read by the most players)")
     build.add_argument("--quiet", action="store_true", help="do not print the script")
+    cache = build.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--cache", type=Path, metavar="DIR", help="sentence clip cache (default: $XDG_CACHE_HOME/broadcast/clips)"
+    )
+    cache.add_argument("--no-cache", action="store_true", help="speak every sentence; read and write no cache")
 
     script = sub.add_parser(
         "script",
@@ -195,12 +200,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     article = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
-    episode = build_episode(article, settings, args.output, progress)
+    cache = _clip_cache(args)
+    episode = build_episode(article, settings, args.output, progress, cache)
+    if cache and cache.store_failure:
+        print(f"broadcast: warning: cache {cache.root}: {cache.store_failure}; new clips not kept", file=sys.stderr)
     _warn_skipped(episode.skipped)
     if not args.quiet:
         sys.stdout.write(episode.script_text + "\n")
     print(f"episode: {episode.mp3} ({clock(episode.duration_ms)}, {episode.size_bytes / 1e6:.2f} MB)")
     return 0
+
+
+def _clip_cache(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The clip cache the build uses, or None (--no-cache, or a folder that cannot be written: a warning)."""
+    from broadcast.speech.cache import default_cache_dir, max_bytes_from_env, open_clip_cache
+
+    if args.no_cache:
+        return None
+    max_bytes = max_bytes_from_env()
+    root = args.cache or default_cache_dir()
+    try:
+        return open_clip_cache(root, max_bytes)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(f"broadcast: warning: cache {root}: {reason}; building without the cache", file=sys.stderr)
+        return None
 
 
 def _warn_skipped(reasons: tuple[str, ...]) -> None:
