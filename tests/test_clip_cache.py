@@ -282,3 +282,20 @@ def test_concurrent_builds_share_one_cache(tmp_path: Path) -> None:
     assert len(b.entries()) == len({t for _, _, t in b.spoken()})
     cache = ClipCache(b.cache, 10**9)
     assert all(cache.fetch(p.stem, tmp_path / "check.wav") for p in b.entries())  # every entry whole
+
+
+@pytest.mark.e2e
+def test_a_cached_rebuild_with_real_speech_gives_the_same_audio_and_captions(tmp_path: Path) -> None:
+    from mutagen.mp3 import MP3
+
+    b = Builder(tmp_path)
+    b.voices = ROOT / "broadcast" / "voices"  # the shipped espeak-ng voices
+    article = story(tmp_path, PARAGRAPHS)
+    _, first = b.build(article)
+    (mp3,) = b.out.glob("*/episode.mp3")
+    length = MP3(mp3).info.length
+    _, second = b.build(article, tty_stderr=True)
+    assert "(0 spoken)" in second["stderr"]  # no speech worker was needed
+    assert second["vtt"] == first["vtt"]
+    assert second["audio"]["duration_ms"] == first["audio"]["duration_ms"]
+    assert abs(MP3(mp3).info.length - length) < 0.03
