@@ -129,6 +129,11 @@ def make_parser() -> argparse.ArgumentParser:
         help="the feed's pubDate for this episode, as --date (default: kept from its first build, else now)",
     )
     _strict(build)
+    cache = build.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--cache", type=Path, metavar="DIR", help="sentence clip cache (default: $XDG_CACHE_HOME/broadcast/clips)"
+    )
+    cache.add_argument("--no-cache", action="store_true", help="speak every sentence; read and write no cache")
 
     script = sub.add_parser(
         "script",
@@ -301,13 +306,32 @@ def cmd_build(args: argparse.Namespace) -> int:
     warnings = _check_show(settings.show, args.strict)
     article = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
-    episode = build_episode(article, settings, args.output, progress, now=now, pub_date=pub_date)
+    cache = _clip_cache(args)
+    episode = build_episode(article, settings, args.output, progress, cache, now=now, pub_date=pub_date)
+    if cache and cache.store_failure:
+        print(f"broadcast: warning: cache {cache.root}: {cache.store_failure}; new clips not kept", file=sys.stderr)
     _warn(warnings)  # once built: a failed build stays one line, its error
     _warn_skipped(episode.skipped)
     if not args.quiet:
         sys.stdout.write(episode.script_text + "\n")
     print(f"episode: {episode.mp3} ({clock(episode.duration_ms)}, {episode.size_bytes / 1e6:.2f} MB)")
     return 0
+
+
+def _clip_cache(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The clip cache the build uses, or None (--no-cache, or a folder that cannot be written: a warning)."""
+    from broadcast.speech.cache import default_cache_dir, max_bytes_from_env, open_clip_cache
+
+    if args.no_cache:
+        return None
+    max_bytes = max_bytes_from_env()
+    root = args.cache or default_cache_dir()
+    try:
+        return open_clip_cache(root, max_bytes)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(f"broadcast: warning: cache {root}: {reason}; building without the cache", file=sys.stderr)
+        return None
 
 
 def _warn_skipped(reasons: tuple[str, ...]) -> None:

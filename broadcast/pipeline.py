@@ -18,7 +18,7 @@ from pathlib import Path
 from broadcast.audio.mix import assemble
 from broadcast.config import Settings
 from broadcast.errors import OutputError, SynthesisError
-from broadcast.model import Article, Timeline
+from broadcast.model import Article, Timeline, VoiceProfile
 from broadcast.publish.episode import (
     COVER_FILE,
     episode_folder,
@@ -39,6 +39,7 @@ from broadcast.publish.files import (
     set_aside,
 )
 from broadcast.script.write import build_script, gaps_ms, render_script
+from broadcast.speech.cache import ClipCache, clip_key
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
@@ -64,32 +65,62 @@ def _warm_up() -> threading.Thread:
     return thread
 
 
-def synthesize_script(spoken: SpokenScript, settings: Settings, workdir: Path, progress: Progress) -> list[list[Path]]:
-    """One clip per sentence, so captions and timings are measured, not guessed."""
+def synthesize_script(
+    spoken: SpokenScript, settings: Settings, workdir: Path, progress: Progress, cache: ClipCache | None = None
+) -> list[list[Path]]:
+    """One clip per sentence, so captions and timings are measured, not guessed. A clip in
+    `cache` is copied instead of spoken; an engine starts only for the first clip that is not."""
     engines: dict[str, Engine] = {}
     clips: list[list[Path]] = []
+    identities: dict[VoiceProfile, str] = {}
+    checked = False
+    cached = 0
+
+    def engine_for(profile: VoiceProfile) -> Engine:
+        if profile.engine not in engines:
+            engines[profile.engine] = open_engine(profile.engine)  # opening starts nothing
+        return engines[profile.engine]
+
+    def ready_engine(profile: VoiceProfile) -> Engine:
+        nonlocal checked
+        if not checked:  # every voice is checked before the first word is spoken
+            for _, each in settings.voices:
+                engine_for(each).check(each)
+            checked = True
+        return engine_for(profile)
+
     try:
-        # Every voice is checked before the first word is spoken.
-        for _, profile in settings.voices:
-            if profile.engine not in engines:
-                engines[profile.engine] = open_engine(profile.engine)
-            engines[profile.engine].check(profile)
         for n, cue in enumerate(spoken.cues):
             profile = settings.profile(cue.cue.role)
             clips.append([])
             for k, sentence in enumerate(cue.spoken):
                 path = workdir / f"cue-{n:03d}-{k:03d}.wav"
                 try:
-                    synthesize_checked(engines[profile.engine], sentence.text, profile, path)
+                    key = ""
+                    if cache:
+                        if profile not in identities:
+                            identities[profile] = engine_for(profile).cache_identity(profile)
+                        key = clip_key(sentence.text, profile, identities[profile])
+                    if cache and cache.fetch(key, path):
+                        cached += 1
+                    else:
+                        synthesize_checked(ready_engine(profile), sentence.text, profile, path)
+                        if cache:
+                            cache.store(key, path)  # only a clip that passed the checks
                 except SynthesisError as exc:
                     # "exited with code -11" alone does not say which words to look at.
                     where = f"cue {n + 1}, sentence {k + 1} ({_first_words(cue.written[k])})"
                     raise SynthesisError(f"{where}: {exc}") from exc
                 clips[-1].append(path)
             progress(f"spoke cue {n + 1}/{len(spoken.cues)}")
+        if cache:
+            total = sum(map(len, clips))
+            progress(f"clips from the cache: {cached} of {total} ({total - cached} spoken)")
     finally:
         for engine in engines.values():
             engine.close()
+        if cache:
+            cache.trim()  # also after a failed build: its stored clips count too
     return clips
 
 
@@ -114,6 +145,7 @@ def build_episode(
     settings: Settings,
     output_root: Path,
     progress: Progress = lambda _: None,
+    cache: ClipCache | None = None,
     now: datetime | None = None,
     pub_date: datetime | None = None,
 ) -> Episode:
@@ -131,7 +163,7 @@ def build_episode(
     warming = _warm_up()
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
         spoken = speak_script(script, settings.lexicon, settings.profile)
-        clips = synthesize_script(spoken, settings, Path(tmp), progress)
+        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache)
         sentences = [cue.written for cue in spoken.cues]
         marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)

@@ -68,7 +68,7 @@ def test_sigterm_mid_build_leaves_nothing_behind(
     temp.mkdir()
     proc = subprocess.Popen(
         [sys.executable, _slow_cli(tmp_path), "build", article, "--voices", fake_voices]
-        + ["--config", empty_config, "--output", out, "--date", "2024-03-05", "--quiet"],
+        + ["--config", empty_config, "--output", out, "--date", "2024-03-05", "--quiet", "--no-cache"],
         cwd=ROOT,
         env={**os.environ, "TMPDIR": str(temp)},
         stdout=subprocess.PIPE,
