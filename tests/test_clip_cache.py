@@ -227,7 +227,7 @@ def test_an_unwritable_cache_is_a_warning_and_the_build_goes_on(tmp_path: Path) 
     blocker.write_text("not a folder")
     spoken, rec = b.build(story(tmp_path, PARAGRAPHS), "--cache", blocker / "clips")
     assert spoken
-    lines = rec["stderr"].strip().splitlines()
+    lines = [line for line in rec["stderr"].splitlines() if "placeholder" not in line]  # the bare config's
     assert lines == [f"broadcast: warning: cache {blocker / 'clips'}: Not a directory; building without the cache"]
 
 
