@@ -21,8 +21,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/broadcast build seeds/npr-wpsu-putin-kim-meeting.txt
 
+# The demo's feed for a podcast app on this machine: http://localhost:8000/feed.xml (show.toml's base_url).
+.PHONY: serve
+serve:
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory output
+
 # Two workers, one test file each at a time: a file's shared (module-scoped) build is made once.
+# tools/ensure-browser installs chromium + chromedriver for the review page tests when they are missing.
 test: $(STAMP)
+	bash tools/ensure-browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)

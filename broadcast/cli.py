@@ -9,6 +9,7 @@ import sys
 import threading
 import traceback
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from broadcast import __version__
@@ -19,7 +20,36 @@ _EPILOG = "exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_COD
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message} (see --help)")
+        # "broadcast build: ..." reads "broadcast: error: build: ..." once main adds its prefix.
+        where = self.prog.removeprefix("broadcast").strip()
+        raise UsageError(f"{where + ': ' if where else ''}{message} (see {self.prog} --help)")
+
+
+def _bitrate(value: str) -> int:
+    """A CBR bitrate, checked where it is typed: a bad command-line value is exit 2, not a config error."""
+    from broadcast.audio.targets import CBR_BITRATES_KBPS
+
+    try:
+        kbps = int(value)
+    except ValueError:
+        kbps = 0
+    if kbps not in CBR_BITRATES_KBPS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an MP3 bitrate (use one of {', '.join(map(str, CBR_BITRATES_KBPS))})"
+        )
+    return kbps
+
+
+def _unknown_command(argv: list[str], commands: list[str]) -> UsageError | None:
+    """A mistyped subcommand gets one line with the nearest command, not argparse's list."""
+    import difflib
+
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or words[0] in commands:
+        return None
+    near = difflib.get_close_matches(words[0], commands, n=1, cutoff=0.5)
+    hint = f" (did you mean {near[0]}?)" if near else f" (commands: {', '.join(commands)})"
+    return UsageError(f"unknown command {words[0]!r}{hint}")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -47,6 +77,29 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _strict(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="publishing for real: refuse placeholder addresses (example.org ...) and a base_url, link or "
+        "owner_email on localhost or a private address, which directories cannot reach",
+    )
+
+
+def _check_show(show, strict: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """Refuse what a directory would (exit 5) before anything is read or written; the placeholders
+    that --strict would refuse, for the caller to warn about."""
+    from broadcast.publish.feed import check_show, placeholder_warnings
+
+    check_show(show, strict)
+    return placeholder_warnings(show)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"broadcast: warning: {warning}", file=sys.stderr)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="broadcast",
@@ -67,10 +120,21 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--output", type=Path, default=Path("output"), metavar="DIR", help="where episode folders go (default: output)"
     )
-    build.add_argument("--bitrate", type=int, metavar="KBPS", help="MP3 bitrate in kbit/s (default 96)")
+    build.add_argument("--bitrate", type=_bitrate, metavar="KBPS", help="MP3 bitrate in kbit/s (default 96)")
     build.add_argument("--stereo", action="store_true", help="two channels instead of mono")
     build.add_argument("--id3", choices=("2.3", "2.4"), help="ID3 version (default 2.3, read by the most players)")
     build.add_argument("--quiet", action="store_true", help="do not print the script")
+    build.add_argument(
+        "--pub-date",
+        metavar="DATE",
+        help="the feed's pubDate for this episode, as --date (default: kept from its first build, else now)",
+    )
+    _strict(build)
+    cache = build.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--cache", type=Path, metavar="DIR", help="sentence clip cache (default: $XDG_CACHE_HOME/broadcast/clips)"
+    )
+    cache.add_argument("--no-cache", action="store_true", help="speak every sentence; read and write no cache")
 
     script = sub.add_parser(
         "script",
@@ -119,8 +183,35 @@ def make_parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="write nothing; list every problem (broken episode.json, missing or resized MP3, "
-        "a feed that cannot be rendered) and exit 8 if there is any",
+        "a feed that cannot be rendered, show settings a directory refuses) and exit 8 if there is any; "
+        "placeholder addresses are listed as warnings",
     )
+    _strict(feed)
+
+    review = sub.add_parser(
+        "review",
+        help="print the path of an episode's review page and open it in a browser",
+        description="Print the path of EPISODE's review.html (audio, script by sentence, spoken form, chapters, "
+        "loudness) and open it in the default browser when one is there and the output is a terminal.",
+        epilog=_EPILOG,
+    )
+    review.add_argument("episode", metavar="EPISODE", help="an episode folder's name in OUTPUT, or its path")
+    review.add_argument(
+        "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
+    )
+    review.add_argument("--no-open", action="store_true", help="only print the path")
+    remove = sub.add_parser(
+        "remove",
+        help="remove an episode folder and its feed item",
+        description="Remove OUTPUT/EPISODE and its item in OUTPUT/feed.xml as one step: "
+        "a failure leaves both as they were.",
+        epilog=_EPILOG,
+    )
+    remove.add_argument("episode", metavar="EPISODE", help="an episode folder's name in OUTPUT, or the episode's guid")
+    remove.add_argument(
+        "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
+    )
+    remove.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
 
     voices = sub.add_parser(
         "voices",
@@ -237,14 +328,38 @@ def cmd_script(args: argparse.Namespace) -> int:
     return 0
 
 
+def _now() -> datetime:
+    """The one reading of the clock a command makes. BROADCAST_NOW (ISO 8601 with an offset) fixes
+    it: a testing hook, read here only."""
+    fixed = os.environ.get("BROADCAST_NOW", "").strip()
+    if not fixed:
+        return datetime.now(timezone.utc).replace(microsecond=0)  # a feed's dates have whole seconds
+    try:
+        when = datetime.fromisoformat(fixed)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise UsageError(f"BROADCAST_NOW: {fixed!r} is not an ISO 8601 date and time with an offset")
+    return when.astimezone(timezone.utc)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from broadcast.input.overrides import parse_date
     from broadcast.pipeline import build_episode
+    from broadcast.publish.episode import utc
     from broadcast.script.write import clock
 
+    pub_date = utc(parse_date(args.pub_date, "--pub-date")) if args.pub_date is not None else None
+    now = _now()
     settings = _settings(args)
+    warnings = _check_show(settings.show, args.strict)
     article, script = _article(args, settings)
     progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
-    episode = build_episode(article, settings, args.output, progress, script)
+    cache = _clip_cache(args)
+    episode = build_episode(article, settings, args.output, progress, cache, now=now, pub_date=pub_date, script=script)
+    if cache and cache.store_failure:
+        print(f"broadcast: warning: cache {cache.root}: {cache.store_failure}; new clips not kept", file=sys.stderr)
+    _warn(warnings)  # once built: a failed build stays one line, its error
     _warn_skipped(episode.skipped)
     if not args.quiet:
         sys.stdout.write(episode.script_text + "\n")
@@ -252,32 +367,78 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clip_cache(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The clip cache the build uses, or None (--no-cache, or a folder that cannot be written: a warning)."""
+    from broadcast.speech.cache import default_cache_dir, max_bytes_from_env, open_clip_cache
+
+    if args.no_cache:
+        return None
+    max_bytes = max_bytes_from_env()
+    root = args.cache or default_cache_dir()
+    try:
+        return open_clip_cache(root, max_bytes)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(f"broadcast: warning: cache {root}: {reason}; building without the cache", file=sys.stderr)
+        return None
+
+
 def _warn_skipped(reasons: tuple[str, ...]) -> None:
     for reason in reasons:
         print(f"broadcast: warning: {reason}; left out of the feed", file=sys.stderr)
 
 
-def cmd_feed(args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
+def cmd_remove(args: argparse.Namespace) -> int:
+    from broadcast.pipeline import remove_episode
 
+    settings = _settings(args)
+    name, skipped = remove_episode(args.output, settings, args.episode)
+    _warn_skipped(skipped)
+    print(f"removed: {args.output / name} and its feed item")
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
     from broadcast.pipeline import publish_feed, show_cover
-    from broadcast.publish.feed import FEED_NAME, check_feed
+    from broadcast.publish.feed import FEED_NAME, check_feed, placeholder_warnings
     from broadcast.publish.files import prepare_root
 
     settings = _settings(args)
     if args.check:
-        problems = check_feed(args.output, settings.show)
-        for problem in problems:
-            print(problem)
+        problems = check_feed(args.output, settings.show, args.strict)
+        warnings = [] if args.strict else placeholder_warnings(settings.show)  # --strict lists them as problems
+        for line in [f"warning: {w}" for w in warnings] + problems:
+            print(line)
         if problems:
             raise OutputError(f"{args.output}: the feed check found {len(problems)} problem(s)")
-        print(f"feed check: {args.output}: no problems")
+        print(f"feed check: {args.output}: no problems" + (f", {len(warnings)} warning(s)" if warnings else ""))
         return 0
+    warnings = _check_show(settings.show, args.strict)
     if not args.output.is_dir():
         prepare_root(args.output)
-    now = datetime.now(timezone.utc) if args.stamp else None
-    _warn_skipped(publish_feed(args.output, settings, show_cover(settings), now=now))
+    now = _now() if args.stamp else None
+    skipped = publish_feed(args.output, settings, show_cover(settings), now=now)
+    _warn(warnings)
+    _warn_skipped(skipped)
     print(f"feed: {args.output / FEED_NAME}")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    import webbrowser
+
+    from broadcast.publish.review import find_review_page
+
+    page = find_review_page(args.episode, args.output).resolve()
+    print(page, flush=True)
+    if args.no_open or not sys.stdout.isatty():  # a script or a pipe wants the path, not a window
+        return 0
+    try:
+        opened = webbrowser.get().open(page.as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        print("broadcast: no web browser could be started; open the page above in one", file=sys.stderr)
     return 0
 
 
@@ -301,15 +462,33 @@ def cmd_voices(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"build": cmd_build, "script": cmd_script, "feed": cmd_feed, "voices": cmd_voices}
+_COMMANDS = {
+    "build": cmd_build,
+    "script": cmd_script,
+    "feed": cmd_feed,
+    "review": cmd_review,
+    "remove": cmd_remove,
+    "voices": cmd_voices,
+}
 
 
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so every `finally` cleans up as on Ctrl-C."""
 
 
+def _quiet_unraisable(_unraisable: object) -> None:
+    """Once stopping, an object the signal cut off mid-construction may fail in its destructor
+    (wave's "'Wave_write' object has no attribute '_file'"); that noise is no news to the user."""
+
+
 def _terminate(signum: int, frame: object) -> None:
+    sys.unraisablehook = _quiet_unraisable
     raise _Terminated
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    sys.unraisablehook = _quiet_unraisable
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,18 +496,31 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
+    # Only when Ctrl-C would interrupt at all (a shell's background job ignores SIGINT).
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         return _main(argv)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _main(argv: list[str] | None) -> int:
     args = None
     try:
-        args = make_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = make_parser()
+        if not argv:  # the bare command: what it can do, not an error
+            parser.print_help()
+            return 0
+        mistyped = _unknown_command(argv, list(_COMMANDS))
+        if mistyped:
+            raise mistyped
+        args = parser.parse_args(argv)
         if not args.command:
-            make_parser().print_help()
+            parser.print_help()
             return UsageError.exit_code
         return _COMMANDS[args.command](args)
     except BroadcastError as exc:

@@ -17,21 +17,32 @@ from pathlib import Path
 
 from broadcast.audio.mix import assemble
 from broadcast.config import Settings
-from broadcast.errors import ConfigError, SynthesisError
+from broadcast.errors import ConfigError, OutputError, SynthesisError
 from broadcast.model import Article, Cue, Script, Timeline, VoiceProfile
 from broadcast.publish.episode import (
     COVER_FILE,
+    episode_folder,
     episode_name,
     episode_record,
     loudness_record,
+    published_record,
     tag_values,
     text_outputs,
 )
-from broadcast.publish.files import Stage, clean_leftovers, episode_stage, feed_lock, pending_file, prepare_root
+from broadcast.publish.files import (
+    Stage,
+    clean_leftovers,
+    episode_stage,
+    feed_lock,
+    pending_file,
+    prepare_root,
+    set_aside,
+)
 from broadcast.script.script_file import render_script_file, script_file
 from broadcast.script.write import build_script, gaps_ms, render_script
+from broadcast.speech.cache import ClipCache, clip_key
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
-from broadcast.speech.spoken import SpokenScript, speak_script
+from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
 Progress = Callable[[str], None]
 SCRIPT_FILE = "episode.script"  # the episode's editable source, beside script.txt
@@ -56,38 +67,69 @@ def _warm_up() -> threading.Thread:
     return thread
 
 
-def synthesize_script(spoken: SpokenScript, settings: Settings, workdir: Path, progress: Progress) -> list[list[Path]]:
-    """One clip per sentence, so captions and timings are measured, not guessed."""
+def synthesize_script(
+    spoken: SpokenScript, settings: Settings, workdir: Path, progress: Progress, cache: ClipCache | None = None
+) -> list[list[Path]]:
+    """One clip per sentence, so captions and timings are measured, not guessed. A clip in
+    `cache` is copied instead of spoken; an engine starts only for the first clip that is not."""
     engines: dict[str, Engine] = {}
     clips: list[list[Path]] = []
+    identities: dict[VoiceProfile, str] = {}
+    checked = False
+    cached = 0
+
+    def engine_for(profile: VoiceProfile) -> Engine:
+        if profile.engine not in engines:
+            engines[profile.engine] = open_engine(profile.engine)  # opening starts nothing
+        return engines[profile.engine]
+
+    def ready_engine(profile: VoiceProfile) -> Engine:
+        nonlocal checked
+        if not checked:  # every voice is checked before the first word is spoken
+            for _, each in settings.voices:
+                engine_for(each).check(each)
+            for n, cue in enumerate(spoken.cues):
+                if cue.cue.voice or cue.cue.rate:  # a script file's voice, checked as the profiles are
+                    override = cue_profile(settings, cue.cue)
+                    try:
+                        engine_for(override).check(override)
+                    except ConfigError as exc:
+                        raise ConfigError(f"cue {n + 1} ({cue.cue.part.value}, voice={cue.cue.voice}): {exc}") from exc
+            checked = True
+        return engine_for(profile)
+
     try:
-        # Every voice is checked before the first word is spoken.
-        for _, profile in settings.voices:
-            if profile.engine not in engines:
-                engines[profile.engine] = open_engine(profile.engine)
-            engines[profile.engine].check(profile)
-        for n, cue in enumerate(spoken.cues):
-            if cue.cue.voice or cue.cue.rate:
-                try:
-                    engines[cue.engine].check(cue_profile(settings, cue.cue))
-                except ConfigError as exc:
-                    raise ConfigError(f"cue {n + 1} ({cue.cue.part.value}, voice={cue.cue.voice}): {exc}") from exc
         for n, cue in enumerate(spoken.cues):
             profile = cue_profile(settings, cue.cue)
             clips.append([])
             for k, sentence in enumerate(cue.spoken):
                 path = workdir / f"cue-{n:03d}-{k:03d}.wav"
                 try:
-                    synthesize_checked(engines[profile.engine], sentence.text, profile, path)
+                    key = ""
+                    if cache:
+                        if profile not in identities:
+                            identities[profile] = engine_for(profile).cache_identity(profile)
+                        key = clip_key(sentence.text, profile, identities[profile])
+                    if cache and cache.fetch(key, path):
+                        cached += 1
+                    else:
+                        synthesize_checked(ready_engine(profile), sentence.text, profile, path)
+                        if cache:
+                            cache.store(key, path)  # only a clip that passed the checks
                 except SynthesisError as exc:
                     # "exited with code -11" alone does not say which words to look at.
                     where = f"cue {n + 1}, sentence {k + 1} ({_first_words(cue.written[k])})"
                     raise SynthesisError(f"{where}: {exc}") from exc
                 clips[-1].append(path)
             progress(f"spoke cue {n + 1}/{len(spoken.cues)}")
+        if cache:
+            total = sum(map(len, clips))
+            progress(f"clips from the cache: {cached} of {total} ({total - cached} spoken)")
     finally:
         for engine in engines.values():
             engine.close()
+        if cache:
+            cache.trim()  # also after a failed build: its stored clips count too
     return clips
 
 
@@ -118,9 +160,14 @@ def build_episode(
     settings: Settings,
     output_root: Path,
     progress: Progress = lambda _: None,
+    cache: ClipCache | None = None,
+    now: datetime | None = None,
+    pub_date: datetime | None = None,
     script: Script | None = None,
 ) -> Episode:
-    """`script` is a script file's (see script/script_file.py), else the article's own."""
+    """`now` is the pubDate the episode gets if this is its first build (None: the article's date);
+    `pub_date` replaces the pubDate whether or not it was published before. `script` is a
+    script file's (see script/script_file.py), else the article's own."""
     from broadcast.publish.feed import check_show
 
     check_show(settings.show)  # before anything is written or spoken
@@ -133,14 +180,16 @@ def build_episode(
     warming = _warm_up()
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
         spoken = speak_script(script, settings.lexicon, settings.profile)
-        clips = synthesize_script(spoken, settings, Path(tmp), progress)
+        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache)
         sentences = [cue.written for cue in spoken.cues]
+        marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
     warming.join()
     from broadcast.audio.master import master
     from broadcast.publish.cover import embedded_copy
     from broadcast.publish.feed import FEED_NAME, base_url
     from broadcast.publish.record import RECORD_NAME
+    from broadcast.publish.review import REVIEW_NAME, render_review
     from broadcast.publish.tags import mp3_facts, write_tags
 
     name = episode_name(article, output_root)
@@ -156,29 +205,42 @@ def build_episode(
         record = episode_record(article, script, settings, timeline, facts, size, loudness)
         outputs = text_outputs(text, timeline, script)
         outputs[RECORD_NAME] = record.to_json()
+        outputs[REVIEW_NAME] = render_review(record, timeline.sentences, marks, script.source)
         outputs[SCRIPT_FILE] = render_script_file(script_file(article, script))  # what to edit and rebuild
         for filename, content in outputs.items():
             (stage.path / filename).write_text(content, encoding="utf-8")
         (stage.path / COVER_FILE).write_bytes(cover)
         progress("wrote episode files")
-        skipped = publish_feed(output_root, settings, cover, staged=stage)
+        skipped = publish_feed(output_root, settings, cover, staged=stage, built_at=now, pub_date=pub_date)
     progress("updated feed")
     folder = output_root / name
     return Episode(folder, folder / "episode.mp3", text, timeline, size, int(facts["duration_ms"]), skipped)
 
 
 def publish_feed(
-    output_root: Path, settings: Settings, cover: bytes, now: datetime | None = None, staged: Stage | None = None
+    output_root: Path,
+    settings: Settings,
+    cover: bytes,
+    now: datetime | None = None,
+    staged: Stage | None = None,
+    built_at: datetime | None = None,
+    pub_date: datetime | None = None,
 ) -> tuple[str, ...]:
     """Rewrite output/feed.xml (and the show cover) from every episode folder, under a lock.
     A staged episode is swapped in only once the new feed, with it, is rendered and checked
-    and written beside feed.xml, so a failure leaves the output directory as it was.
-    Returns why each folder the feed left out was left out."""
-    from broadcast.publish.feed import FEED_NAME, prepare_feed, read_episode
-    from broadcast.publish.record import RECORD_NAME
+    and written beside feed.xml, so a failure leaves the output directory as it was. Its
+    number and first publication are settled under the lock, so concurrent builds never share
+    a number. Returns why each folder the feed left out was left out."""
+    from broadcast.publish.feed import FEED_NAME, prepare_feed, read_episode, recorded_episodes
+    from broadcast.publish.record import RECORD_NAME, EpisodeRecord
 
     with feed_lock(output_root), ExitStack() as pending:
-        new = read_episode(staged.path / RECORD_NAME, staged.name) if staged else None
+        new = None
+        if staged:
+            path = staged.path / RECORD_NAME
+            record = published_record(EpisodeRecord.read(path), recorded_episodes(output_root), built_at, pub_date)
+            path.write_text(record.to_json(), encoding="utf-8")
+            new = read_episode(path, staged.name)
         feed = prepare_feed(output_root, settings.show, now, staged=new)
         commits = [pending.enter_context(pending_file(output_root / FEED_NAME, feed.data))]
         cover_path = output_root / COVER_FILE
@@ -189,3 +251,21 @@ def publish_feed(
         for commit in commits:
             commit()
     return tuple(s.reason for s in feed.skipped)
+
+
+def remove_episode(output_root: Path, settings: Settings, which: str) -> tuple[str, tuple[str, ...]]:
+    """Remove an episode folder and its feed item as one step, under the feed lock: the feed
+    without it is rendered and written beside feed.xml, the folder moved aside, the feed put in
+    place, and only then the folder deleted; a failure on the way puts everything back.
+    Returns the folder's name and why each folder the feed left out was left out."""
+    from broadcast.publish.feed import FEED_NAME, prepare_feed
+
+    if not output_root.is_dir():
+        raise OutputError(f"{output_root}: output directory not found")
+    with feed_lock(output_root), ExitStack() as pending:
+        name = episode_folder(output_root, which)
+        feed = prepare_feed(output_root, settings.show, removed=name)
+        commit = pending.enter_context(pending_file(output_root / FEED_NAME, feed.data))
+        with set_aside(output_root, name):
+            commit()
+    return name, tuple(s.reason for s in feed.skipped)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ EPISODE_FILES = frozenset(
         "episode.json",
         "episode.mp3",
         "episode.script",
+        "review.html",
         "script.txt",
         "transcript.srt",
         "transcript.vtt",
@@ -40,6 +42,17 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
         cwd=cwd or ROOT,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every build of the session (and the command lines it starts) caches clips here, never in
+    ~/.cache. Tests that need an engine to run (its failures, its timing) pass --no-cache."""
+    home = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(home))
+        mp.delenv("BROADCAST_CACHE_MAX_MB", raising=False)
+        yield home / "broadcast" / "clips"
 
 
 @pytest.fixture

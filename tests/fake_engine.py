@@ -8,7 +8,6 @@ does, and so does cli_with_fake_engine.py for the command line in a subprocess).
 
 from __future__ import annotations
 
-import json
 import os
 import wave
 from pathlib import Path
@@ -18,12 +17,12 @@ import numpy as np
 from broadcast.model import VoiceProfile
 from broadcast.speech.engines import VoiceInfo
 
-# When set, every clip's text and voice are appended here as a JSON line, so a test
-# run through the command line can see what the engine was given.
-LOG_ENV = "BROADCAST_FAKE_ENGINE_LOG"
 RATE_HZ = 22050
 TONE_HZ = 220
 ON_SHARE = 0.7  # of each word's time; the rest is silence between words
+# A file each synthesize call appends "voice<TAB>rate<TAB>text" to, when set: how tests
+# count what the engine really spoke (and what came from the clip cache instead).
+CALL_LOG = "BROADCAST_TEST_ENGINE_LOG"
 
 
 class FakeEngine:
@@ -36,10 +35,14 @@ class FakeEngine:
     def check(self, profile: VoiceProfile) -> None:
         pass
 
+    def cache_identity(self, profile: VoiceProfile) -> str:
+        return "fake tones 1"
+
     def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
-        if log := os.environ.get(LOG_ENV):
-            with open(log, "a", encoding="utf-8") as f:
-                f.write(json.dumps({"text": text, "voice": profile.voice, "rate": profile.rate}) + "\n")
+        log = os.environ.get(CALL_LOG)
+        if log:
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(f"{profile.voice}\t{profile.rate}\t{' '.join(text.split())}\n")
         word_s = 60.0 / max(profile.rate, 1)
         on = int(word_s * ON_SHARE * RATE_HZ)
         off = int(word_s * RATE_HZ) - on

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def test_podcast_tags(out: Path) -> None:
     record = json.loads((seed_folder(out) / "episode.json").read_text())
     assert tags.getall("PCST")[0].value == 1
     assert str(tags["TGID"]) == record["guid"]
-    assert tags.getall("WFED")[0].url == "https://example.org/podcast/feed.xml"
+    assert tags.getall("WFED")[0].url == "http://localhost:8000/feed.xml"
 
 
 def test_transcripts_have_sentence_cues_with_voices(out: Path) -> None:
@@ -162,23 +163,25 @@ def test_feed_as_podcast_apps_read_it(out: Path) -> None:
     data = (out / "feed.xml").read_bytes()
     parsed = feedparser.parse(data)
     assert not parsed.bozo, parsed.get("bozo_exception")
-    # the undated wire story is listed after the dated one
+    # newest first publication first: the wire story was built after the seed
     assert [e.title for e in parsed.entries] == [
-        "Russia's Vladimir Putin and North Korean leader Kim Jong Un will meet this week",
         "Rail line to reopen after storm repairs & <upgrades>",
+        "Russia's Vladimir Putin and North Korean leader Kim Jong Un will meet this week",
     ]
-    pod = podcastparser.parse("https://example.org/podcast/feed.xml", io.BytesIO(data))
+    pod = podcastparser.parse("http://localhost:8000/feed.xml", io.BytesIO(data))
     by_title = {e["title"]: e for e in pod["episodes"]}
     seed = by_title["Russia's Vladimir Putin and North Korean leader Kim Jong Un will meet this week"]
     folder = seed_folder(out)
     record = json.loads((folder / "episode.json").read_text())
     enclosure = seed["enclosures"][0]
-    assert enclosure["url"] == f"https://example.org/podcast/{folder.name}/episode.mp3"
+    assert enclosure["url"] == f"http://localhost:8000/{folder.name}/episode.mp3"
     assert enclosure["file_size"] == (folder / "episode.mp3").stat().st_size
     assert enclosure["mime_type"] == "audio/mpeg"
     assert seed["total_time"] == round(MP3(folder / "episode.mp3").info.length)
     assert seed["guid"] == record["guid"]
-    assert seed["published"] == 1694458740  # 2023-09-11 14:59 EDT
+    # pubDate is the first build; the article's date (2023-09-11 14:59 EDT) stays in the record
+    assert seed["published"] == datetime.fromisoformat(record["first_published"]).timestamp()
+    assert record["published"] == "2023-09-11T14:59:00-04:00"
 
 
 def test_feed_item_tags(out: Path) -> None:
@@ -201,16 +204,17 @@ def test_feed_item_tags(out: Path) -> None:
         assert channel.find(tag, NS) is not None, tag
     item = next(i for i in channel.findall("item") if i.findtext("title", "").startswith("Russia"))
     date = parsedate_to_datetime(item.findtext("pubDate", ""))
-    assert date.isoformat() == "2023-09-11T18:59:00+00:00"
+    record = json.loads((seed_folder(out) / "episode.json").read_text())
+    assert date == datetime.fromisoformat(record["first_published"])
     assert item.findtext("itunes:duration", namespaces=NS).isdigit()
     transcripts = {t.get("type"): t.get("url") for t in item.findall("podcast:transcript", NS)}
     assert set(transcripts) == {"text/vtt", "application/x-subrip"}
     assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
     # podcastparser sees them under the namespace alias it knows
     aliased = (out / "feed.xml").read_bytes().replace(NS["podcast"].encode(), PODCASTPARSER_ALIAS.encode())
-    pod = podcastparser.parse("https://example.org/podcast/feed.xml", io.BytesIO(aliased))
+    pod = podcastparser.parse("http://localhost:8000/feed.xml", io.BytesIO(aliased))
     seed = next(e for e in pod["episodes"] if e["title"].startswith("Russia"))
-    base = f"https://example.org/podcast/{seed_folder(out).name}/"
+    base = f"http://localhost:8000/{seed_folder(out).name}/"
     assert seed["chapters_json_url"] == base + "chapters.json"
     assert seed["transcript_url"] in (base + "transcript.vtt", base + "transcript.srt")  # it keeps one
 

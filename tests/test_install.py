@@ -86,6 +86,7 @@ def test_wheel_holds_the_package_and_its_defaults_and_no_tests(wheel: Path) -> N
         assert f"broadcast/voices/{voice_file}" in names
     assert "broadcast/audio/sting.wav" in names
     assert "broadcast/vocabulary.toml" in names
+    assert "broadcast/publish/review_page.html" in names
     assert not [n for n in names if n.startswith(("tests/", "seeds/", "benchmarks/", "voices/"))]
     packages = {p.parent.relative_to(ROOT).as_posix() for p in (ROOT / "broadcast").rglob("__init__.py")}
     assert {f"{pkg}/__init__.py" for pkg in packages} <= names  # every stage package

@@ -129,7 +129,7 @@ def test_a_build_speaks_a_run_on_sentence_in_pieces_and_captions_follow(
     out = tmp_path / "out"
     result = subprocess.run(
         [sys.executable, cli, "build", run_on_article, "--voices", fake_voices, "--config", empty_config]
-        + ["--output", out, "--date", "2024-03-05", "--quiet"],
+        + ["--output", out, "--date", "2024-03-05", "--quiet", "--no-cache"],  # count what the engine hears
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -154,7 +154,7 @@ def test_an_engine_crash_names_the_cue_and_sentence(
     out = tmp_path / "out"
     result = subprocess.run(
         [sys.executable, cli, "build", run_on_article, "--voices", fake_voices, "--config", empty_config]
-        + ["--output", out, "--quiet"],
+        + ["--output", out, "--quiet", "--no-cache"],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -59,7 +59,8 @@ def test_speech_worker_crash_or_hang_mid_article_is_survived(
     scratch.mkdir()
     story = write_story(tmp_path, 1, words=600)
     proc = subprocess.Popen(
-        cli_cmd("build", story, "--output", out, "--config", empty_config, "--quiet"),
+        # --no-cache: the worker must really speak this story, whatever earlier tests cached.
+        cli_cmd("build", story, "--output", out, "--config", empty_config, "--quiet", "--no-cache"),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,18 +1,24 @@
-"""What an episode folder holds: its name, guid, tags, text files and episode.json.
+"""What an episode folder holds: its name, guid, number, tags, text files and episode.json.
 
-Pure except `episode_name`, which reads the output folder to see whether its name is taken.
+Pure except `episode_name` and `episode_folder`, which read the output folder to find the folder
+an episode already has.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from broadcast import __version__
 from broadcast.config import Settings
+from broadcast.errors import UsageError
 from broadcast.input.identity import article_identity
 from broadcast.model import Article, Script, Timeline
+from broadcast.publish.feed import FeedEpisode, episode_numbers, next_number
 from broadcast.publish.files import slugify
 from broadcast.publish.record import (
     RECORD_NAME,
@@ -34,14 +40,81 @@ def episode_guid(article: Article) -> str:
 
 
 def episode_name(article: Article, output_root: Path) -> str:
-    """<date>-<slug>; a different article that would land on the same name gets a suffix."""
+    """The folder that already holds this episode (a corrected headline or date does not move it),
+    else <date>-<slug>; a different article that would land on the same name gets a suffix."""
     day = article.published.strftime("%Y-%m-%d") if article.published else "undated"
     name = f"{day}-{slugify(article.headline)}"
     guid = episode_guid(article)
     existing = output_root / name / RECORD_NAME
-    if existing.exists() and recorded_guid(existing) != guid:
+    if existing.exists() and recorded_guid(existing) == guid:
+        return name
+    found = folder_of_guid(output_root, guid)
+    if found:
+        return found
+    if existing.exists():
         name = f"{name}-{guid[:8]}"
     return name
+
+
+def folder_of_guid(output_root: Path, guid: str) -> str:
+    """The episode folder under output_root whose record holds guid, "" if none. Cheap: a record is
+    parsed only when its bytes contain the guid; a broken one is passed over, not fatal."""
+    if not output_root.is_dir():
+        return ""
+    for path in sorted(output_root.glob(f"*/{RECORD_NAME}")):
+        folder = path.parent
+        if folder.name.startswith(".") or folder.is_symlink():
+            continue
+        try:
+            if guid.encode() not in path.read_bytes():
+                continue
+        except OSError:
+            continue
+        if recorded_guid(path) == guid:
+            return folder.name
+    return ""
+
+
+def episode_folder(output_root: Path, which: str) -> str:
+    """The name of the episode folder `which` names under output_root: a folder name (or a path
+    to it inside output_root) or an episode's guid. UsageError for anything else."""
+    path = Path(which)
+    if len(path.parts) > 1 and path.parent.resolve() != output_root.resolve():
+        raise UsageError(f"{which}: not a folder of the output directory {output_root}")
+    name = path.name
+    if not name or name.startswith("."):
+        raise UsageError(f"{which}: not an episode folder (names starting with '.' are not episodes)")
+    folder = output_root / name
+    if folder.is_symlink():
+        raise UsageError(f"{folder}: is a symbolic link, not an episode folder; remove it by hand")
+    if folder.is_dir():
+        if not (folder / RECORD_NAME).is_file():
+            raise UsageError(f"{folder}: not an episode folder (no {RECORD_NAME})")
+        return name
+    found = folder_of_guid(output_root, which) if len(path.parts) == 1 else ""
+    if not found:
+        raise UsageError(f"{which}: no episode folder or guid of that name in {output_root}")
+    return found
+
+
+def utc(when: datetime) -> datetime:
+    """An aware UTC time; a naive one is read as UTC, so a record never depends on the machine's zone."""
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def published_record(
+    record: EpisodeRecord,
+    earlier: Sequence[FeedEpisode],
+    built_at: datetime | None,
+    pub_date: datetime | None = None,
+) -> EpisodeRecord:
+    """The record as it is published among `earlier` (every record in the output folder): an episode
+    published before keeps its number and first publication; a new one takes the next number and
+    built_at (None: no first publication, so the feed dates it by the article). pub_date wins."""
+    same = next((e for e in earlier if e.guid == record.guid), None)
+    number = episode_numbers(earlier)[same.guid] if same else next_number(earlier)
+    first = pub_date or (same.published if same else None) or built_at
+    return replace(record, first_published=utc(first) if first else None, episode_number=number)
 
 
 def _date_tag(article: Article) -> str:

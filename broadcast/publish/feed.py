@@ -6,6 +6,7 @@ and the XML serializer in feed_xml; this module orders the episodes and writes o
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from broadcast.publish.feed_episodes import (
     aware,
     load_episodes,
     read_episode,
+    recorded_episodes,
     scan_episodes,
 )
 from broadcast.publish.feed_tags import (
@@ -36,6 +38,7 @@ from broadcast.publish.feed_tags import (
 )
 from broadcast.publish.feed_xml import Tag, xml_document
 from broadcast.publish.files import write_atomic
+from broadcast.publish.show_rules import placeholder_warnings, show_problems
 
 __all__ = [
     "FEED_NAME",
@@ -45,10 +48,14 @@ __all__ = [
     "base_url",
     "check_feed",
     "check_show",
+    "episode_numbers",
     "feed_guid",
     "load_episodes",
+    "next_number",
+    "placeholder_warnings",
     "prepare_feed",
     "read_episode",
+    "recorded_episodes",
     "render_feed",
     "scan_episodes",
     "write_feed",
@@ -63,15 +70,38 @@ def _newest_first(episodes: Sequence[FeedEpisode]) -> list[FeedEpisode]:
     return dated + [e for e in by_guid if not e.published]
 
 
-def check_show(show: ShowSettings) -> None:
-    """The channel fields the feed requires; a build checks them before it writes anything."""
-    for key in ("name", "description", "language", "category", "owner_email"):
-        if not one_line(getattr(show, key)):
-            raise ConfigError(f"show {key} is empty; the feed requires it")
+def episode_numbers(episodes: Sequence[FeedEpisode]) -> dict[str, int]:
+    """itunes:episode by guid. A recorded number stands. Episodes recorded before numbers were take
+    the lowest numbers no recorded one holds, oldest first: in a folder of only such records that is
+    the numbering the feed always gave them, and neither a rebuild (which records the number it had)
+    nor a new episode (which takes the next number) moves the others."""
+    numbers = {e.guid: e.number for e in episodes if e.number}
+    taken = set(numbers.values())
+    free = (n for n in itertools.count(1) if n not in taken)
+    for ep in reversed(_newest_first([e for e in episodes if not e.number])):
+        numbers[ep.guid] = next(free)
+    return numbers
+
+
+def next_number(episodes: Sequence[FeedEpisode]) -> int:
+    """The number a new episode gets: one more than the highest taken."""
+    return max(episode_numbers(episodes).values(), default=0) + 1
+
+
+def check_show(show: ShowSettings, strict: bool = False) -> None:
+    """The channel fields the feed requires, by the directories' rules (show_rules); `strict` also
+    refuses placeholders and local addresses. A build checks them before it writes anything."""
+    problems = show_problems(show, strict)
+    if problems:
+        raise ConfigError(problems[0])
 
 
 def _check(show: ShowSettings, episodes: Sequence[FeedEpisode]) -> None:
     check_show(show)
+    _check_episodes(episodes)
+
+
+def _check_episodes(episodes: Sequence[FeedEpisode]) -> None:
     seen: dict[str, str] = {}
     for ep in episodes:
         if not one_line(ep.title):
@@ -86,13 +116,11 @@ def render_feed(
 ) -> bytes:
     """The feed document as UTF-8 bytes; the same arguments always give the same bytes."""
     _check(show, episodes)
-    base, ordered = base_url(show), _newest_first(episodes)
+    base, ordered, numbers = base_url(show), _newest_first(episodes), episode_numbers(episodes)
     link = absolute_url(show.link, "link") if show.link else base
     newest = ordered[0].published if ordered else None
     channel = Channel(show, base, base + FEED_NAME, base + quote(show_image), link, newest, now)
-    items = tuple(
-        ("item", Tag(children=fill(ITEM, Item(channel, ep, len(ordered) - n)))) for n, ep in enumerate(ordered)
-    )  # itunes:episode 1 is the oldest
+    items = tuple(("item", Tag(children=fill(ITEM, Item(channel, ep, numbers[ep.guid])))) for ep in ordered)
     content = Tag(children=fill(CHANNEL, channel) + items)
     return xml_document("rss", Tag((("version", "2.0"),), (("channel", content),)), NAMESPACES)
 
@@ -104,23 +132,31 @@ class PreparedFeed:
 
 
 def prepare_feed(
-    output_root: Path, show: ShowSettings, now: datetime | None = None, staged: FeedEpisode | None = None
+    output_root: Path,
+    show: ShowSettings,
+    now: datetime | None = None,
+    staged: FeedEpisode | None = None,
+    removed: str = "",
 ) -> PreparedFeed:
     """The feed of every listable episode under output_root, with `staged` (an episode about to be
-    swapped in) in place of its folder's current content; nothing is written."""
+    swapped in) in place of its folder's current content, without the folder `removed`; nothing is written."""
     scan = scan_episodes(output_root)
-    replaced = staged.folder if staged else None
-    episodes = [e for e in scan.episodes if e.folder != replaced] + ([staged] if staged else [])
-    skipped = tuple(s for s in scan.skipped if s.folder != replaced)
+    gone = {staged.folder if staged else "", removed} - {""}
+    episodes = [e for e in scan.episodes if e.folder not in gone] + ([staged] if staged else [])
+    skipped = tuple(s for s in scan.skipped if s.folder not in gone)
     return PreparedFeed(render_feed(show, episodes, now=now), skipped)
 
 
-def check_feed(output_root: Path, show: ShowSettings) -> list[str]:
-    """Every problem that keeps an episode out of the feed or the feed from being written."""
+def check_feed(output_root: Path, show: ShowSettings, strict: bool = False) -> list[str]:
+    """Every problem that keeps the feed from being written or listed, or an episode out of it:
+    each show setting a directory would refuse (placeholders too when `strict`), then each folder."""
     scan = scan_episodes(output_root)
-    problems = [s.reason for s in scan.skipped]
+    show_wrong = show_problems(show, strict)
+    problems = show_wrong + [s.reason for s in scan.skipped]
     try:
-        render_feed(show, scan.episodes)
+        _check_episodes(scan.episodes)
+        if not show_wrong:
+            render_feed(show, scan.episodes)
     except (ConfigError, OutputError) as exc:
         problems.append(str(exc))
     return problems

@@ -16,15 +16,22 @@ class FeedEpisode:
     title: str
     description: str  # plain text (the lede)
     guid: str  # stable id, computed by the build
-    published: datetime | None  # None: listed after all dated episodes, without pubDate
+    published: datetime | None  # the pubDate: first publication; None: listed last, without pubDate
     duration_s: int
     size_bytes: int  # exact size of the audio file
+    number: int | None = None  # the recorded itunes:episode; None: numbered by order (feed.episode_numbers)
     audio_file: str = "episode.mp3"
     image_file: str = ""
     transcripts: tuple[tuple[str, str], ...] = ()  # (file name, MIME type)
     chapters_file: str = ""
     language: str = ""
     authors: tuple[str, ...] = ()
+    # The show notes' sources (content:encoded, link, podcast:person).
+    source_url: str = ""  # the article's page
+    site: str = ""
+    copyright: str = ""
+    attribution: tuple[str, ...] = ()
+    voices: tuple[tuple[str, str], ...] = ()  # (role, voice id) that spoke the episode
 
 
 def aware(dt: datetime) -> datetime:
@@ -33,21 +40,29 @@ def aware(dt: datetime) -> datetime:
 
 
 def feed_episode(record: EpisodeRecord, folder: str) -> FeedEpisode:
+    # A record older than first_published was dated by its article, and keeps that pubDate.
+    pub_date = record.first_published or record.published
     return FeedEpisode(
         folder=folder,
         title=record.title,
         description=record.lede,
         guid=record.guid,
-        published=aware(record.published) if record.published else None,
+        published=aware(pub_date) if pub_date else None,
         # Half up: round() would turn both 1.5 s and 2.5 s into 2.
         duration_s=(record.audio.duration_ms + 500) // 1000,
         size_bytes=record.audio.size_bytes,
+        number=record.episode_number,
         audio_file=record.audio.file,
         image_file=record.files.cover,
         transcripts=record.files.transcripts,
         chapters_file=record.files.chapters,
         language=record.language,
         authors=record.authors,
+        source_url=record.source_url,
+        site=record.site,
+        copyright=record.copyright,
+        attribution=record.attribution,
+        voices=tuple((role, profile.voice or profile.name) for role, profile in record.voices),
     )
 
 
@@ -88,12 +103,29 @@ def _match_disk(ep: FeedEpisode, folder: Path) -> FeedEpisode:
     )
 
 
+def _record_paths(output_root: Path) -> list[Path]:
+    """The episode records under output_root (dot folders are this tool's temporary ones)."""
+    if not output_root.is_dir():
+        raise OutputError(f"{output_root}: output directory not found")
+    return sorted(p for p in output_root.glob(f"*/{RECORD_NAME}") if not p.parent.name.startswith("."))
+
+
+def recorded_episodes(output_root: Path) -> list[FeedEpisode]:
+    """Every readable record under output_root, whatever state its MP3 is in: what numbers and
+    first publications are taken. An unreadable record is left out (the feed reports it)."""
+    found = []
+    for path in _record_paths(output_root):
+        try:
+            found.append(feed_episode(EpisodeRecord.read(path), path.parent.name))
+        except OutputError:
+            continue
+    return found
+
+
 def scan_episodes(output_root: Path) -> EpisodeScan:
     """Every published episode under output_root (dot folders are this tool's temporary ones);
     a folder whose record or MP3 is broken is skipped, not fatal, so it cannot block new builds."""
-    if not output_root.is_dir():
-        raise OutputError(f"{output_root}: output directory not found")
-    records = sorted(p for p in output_root.glob(f"*/{RECORD_NAME}") if not p.parent.name.startswith("."))
+    records = _record_paths(output_root)
     episodes, skipped = [], []
     for path in records:
         try:

@@ -19,6 +19,7 @@ from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError
 from broadcast.publish.feed_episodes import FeedEpisode, aware
 from broadcast.publish.feed_xml import ILLEGAL_XML, Tag
+from broadcast.publish.show_notes import is_web_url, show_notes
 
 GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")  # of podcast:guid
 NAMESPACES = (
@@ -27,6 +28,7 @@ NAMESPACES = (
     ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
     ("podcast", "https://podcastindex.org/namespace/1.0"),
 )
+PERSON_AUTHOR = (("group", "writing"), ("role", "author"))  # podcast:person, 128 characters at most
 DESCRIPTION_MAX_BYTES = 4000  # Apple's limit for the channel description
 _CAPTION_TYPES = frozenset({"text/vtt", "application/x-subrip"})  # players show these as subtitles
 
@@ -152,6 +154,13 @@ ITEM: tuple[tuple[str, Callable[[Item], Value]], ...] = (
             if i.ep.chapters_file
             else None
         ),
+    ),
+    ("link", lambda i: i.ep.source_url.strip() if is_web_url(i.ep.source_url) else None),
+    ("content:encoded", lambda i: show_notes(i.ep) or None),
+    # The article's authors wrote the words read on air: "author" in the Podcast Taxonomy's writing group.
+    (
+        "podcast:person",
+        lambda i: tuple(Tag(PERSON_AUTHOR, text=one_line(a)[:128]) for a in i.ep.authors if one_line(a)),
     ),
 )
 

@@ -22,7 +22,7 @@ from broadcast.errors import OutputError
 PREFIX = ".broadcast-"
 MARKER = "BROADCAST-TEMPORARY"
 _PAYLOAD = "content"  # the episode folder or file inside a temporary folder
-_LEFTOVER = re.compile(re.escape(PREFIX) + r"(staging|retired|tmp)-([^/]+)-([0-9]+)")
+_LEFTOVER = re.compile(re.escape(PREFIX) + r"(staging|retired|removed|tmp)-([^/]+)-([0-9]+)")
 _SLUG_MAX = 60
 LOCK_NAME = ".feed.lock"
 
@@ -79,6 +79,8 @@ def clean_leftovers(root: Path) -> list[Path]:
     """Remove the temporary folders of builds that died (their process is gone): only names with
     this tool's prefix and its marker inside, never through a symbolic link."""
     removed = []
+    # Sorted: a "removed" folder is seen before the "tmp" folders of its process, which tell whether
+    # its `broadcast remove` had committed the feed.
     for entry in sorted(root.iterdir()):
         match = _LEFTOVER.fullmatch(entry.name)
         if not match or not _is_real_dir(entry):
@@ -97,11 +99,19 @@ def clean_leftovers(root: Path) -> list[Path]:
             continue
         original = root / name
         payload = entry / _PAYLOAD
-        if kind == "retired" and not name.startswith(".") and _is_real_dir(payload) and not os.path.lexists(original):
-            os.rename(payload, original)  # killed between the two renames of _swap_in
+        # Killed between the two renames of _swap_in, or by `broadcast remove` before its new feed
+        # (still a tmp file of that process) was put in place: the folder goes back.
+        restore = kind == "retired" or (kind == "removed" and _uncommitted(root, pid))
+        if restore and not name.startswith(".") and _is_real_dir(payload) and not os.path.lexists(original):
+            os.rename(payload, original)
         shutil.rmtree(entry, ignore_errors=True)  # the fd-based rmtree does not follow symlinks inside
         removed.append(entry)
     return removed
+
+
+def _uncommitted(root: Path, pid: str) -> bool:
+    """Whether process pid left a file written but not yet put in place."""
+    return any(os.path.lexists(tmp / _PAYLOAD) for tmp in root.glob(f"{PREFIX}tmp-*-{pid}") if _is_marked(tmp))
 
 
 def prepare_root(root: Path) -> None:
@@ -204,6 +214,28 @@ def _swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     except OSError as exc:
         raise OutputError(f"{target}: cannot publish episode: {exc.strerror}") from exc
+
+
+@contextmanager
+def set_aside(root: Path, name: str) -> Iterator[None]:
+    """Move root/name into a marked folder for the block: deleted if the block succeeds, put back
+    if it fails (a killed process's folder is put back or deleted by clean_leftovers)."""
+    target = root / name
+    folder = root / f"{PREFIX}removed-{name}-{os.getpid()}"
+    try:
+        folder = _temporary_dir(root, "removed", name)
+        os.rename(target, folder / _PAYLOAD)
+    except OSError as exc:
+        if _is_real_dir(folder) and _is_marked(folder) and not os.path.lexists(folder / _PAYLOAD):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise OutputError(f"{target}: cannot remove: {exc.strerror or exc}") from exc
+    try:
+        yield
+    except BaseException:
+        os.rename(folder / _PAYLOAD, target)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -15,10 +15,11 @@ from typing import Any
 
 from broadcast.errors import OutputError
 from broadcast.model import Bio, Chapter, Part, VoiceProfile
-from broadcast.publish.json_fields import JsonFields, is_datetime, is_file_name, is_text
+from broadcast.publish.json_fields import JsonFields, is_datetime, is_file_name, is_int, is_text
 
 # Bump when a field changes meaning or a required field is added. Optional fields whose absence
-# means their default (title_derived, a cue's speaker) keep format 1: older records read the same.
+# means their default (title_derived, a cue's speaker, first_published, episode_number) keep
+# format 1: older records read the same.
 FORMAT = 1
 RECORD_NAME = "episode.json"
 # A day: far beyond what 20,000 words take to say, so a longer duration is a corrupt record.
@@ -81,7 +82,12 @@ class EpisodeRecord:
     site: str = ""
     authors: tuple[str, ...] = ()
     dateline: str = ""
-    published: datetime | None = None
+    published: datetime | None = None  # the article's own date
+    # When the guid was first published (the feed's pubDate) and its itunes:episode: both given at
+    # its first build and kept by every rebuild. None in records older than these fields: the feed
+    # then dates the item by `published` and numbers it by order, as it did when they were written.
+    first_published: datetime | None = None
+    episode_number: int | None = None
     language: str = ""
     copyright: str = ""
     source_url: str = ""
@@ -259,6 +265,7 @@ def _read_record(f: JsonFields) -> EpisodeRecord:
             "upgrade broadcast"
         )
     published = f.get("published", is_datetime, "an ISO 8601 date and time")
+    first_published = f.get("first_published", is_datetime, "an ISO 8601 date and time")
     audio = f.obj("audio")
     if audio is None:
         raise f.fail("audio", "an object with size_bytes and duration_ms")
@@ -273,6 +280,8 @@ def _read_record(f: JsonFields) -> EpisodeRecord:
         authors=_texts(f, "authors"),
         dateline=f.text("dateline"),
         published=datetime.fromisoformat(published) if published else None,
+        first_published=datetime.fromisoformat(first_published) if first_published else None,
+        episode_number=f.get("episode_number", lambda v: is_int(v) and v >= 1, "a positive integer"),
         language=f.text("language"),
         copyright=f.text("copyright"),
         source_url=f.text("source_url"),

@@ -32,4 +32,9 @@ class Engine(Protocol):
     def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
         """Write `text` spoken in `profile` as a WAV file at `path`."""
 
+    def cache_identity(self, profile: VoiceProfile) -> str:
+        """What besides the text and the profile decides how `profile` sounds (library, model and
+        their versions), for the clip cache's key. Must not start the engine: a build whose clips
+        are all cached starts none."""
+
     def close(self) -> None: ...

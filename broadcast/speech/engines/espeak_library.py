@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
+import importlib.metadata
 import os
 
 from broadcast.errors import ToolError
@@ -41,3 +43,22 @@ def load_espeak() -> str:
     os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
     ctypes.CDLL(espeakng_loader.get_library_path())
     return "espeakng-loader"
+
+
+@functools.lru_cache(maxsize=1)
+def library_version() -> str:
+    """Which espeak-ng library load_espeak would choose and its version, without starting it:
+    espeak_Info only returns a constant, so no data is read and nothing can exit the process."""
+    name = system_library()
+    origin = "system"
+    if not name:
+        try:
+            import espeakng_loader
+        except ImportError:
+            return "none"  # the worker's start names the install command
+        name = espeakng_loader.get_library_path()
+        origin = f"espeakng-loader {importlib.metadata.version('espeakng-loader')}"
+    info = ctypes.CDLL(name).espeak_Info
+    info.restype = ctypes.c_char_p
+    info.argtypes = [ctypes.c_void_p]
+    return f"{origin} {(info(None) or b'?').decode('ascii', 'replace')}"

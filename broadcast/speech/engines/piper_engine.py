@@ -10,6 +10,7 @@ VOICE_PACKAGES; a profile names one by its file stem ("en_US-joe-medium").
 from __future__ import annotations
 
 import bisect
+import importlib.metadata
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -180,6 +181,25 @@ class PiperEngine(WorkerEngine):
     def check(self, profile: VoiceProfile) -> None:
         """Fail before anything is spoken: the extra is installed and the voice exists."""
         self.model_path(profile)
+
+    def cache_identity(self, profile: VoiceProfile) -> str:
+        """The piper and onnxruntime versions and the model file's size and mtime: a voice
+        package update that keeps the voice's name still changes its sound."""
+        model = self.model_path(profile)
+        versions = []
+        for dist in ("piper-tts", "onnxruntime"):
+            try:
+                versions.append(f"{dist} {importlib.metadata.version(dist)}")
+            except importlib.metadata.PackageNotFoundError:
+                versions.append(f"{dist} ?")
+        facts = []
+        for file in (model, Path(f"{model}.json")):
+            try:
+                st = file.stat()
+                facts.append(f"{file.name} {st.st_size} {st.st_mtime_ns}")
+            except OSError:
+                facts.append(f"{file.name} missing")
+        return "; ".join(versions + facts)
 
     def job(self, text: str, profile: VoiceProfile, path: Path) -> dict[str, Any]:
         return {

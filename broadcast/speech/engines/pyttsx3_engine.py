@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 from typing import Any
 
 from broadcast.errors import ConfigError
 from broadcast.model import VoiceProfile
 from broadcast.speech.engines.engine import VoiceInfo
+from broadcast.speech.engines.espeak_library import library_version
 from broadcast.speech.engines.worker_engine import WorkerEngine, voice_label
 
 
@@ -46,6 +48,13 @@ class Pyttsx3Engine(WorkerEngine):
             raise ConfigError(
                 f"voice profile {profile.name!r}: unknown pyttsx3 voice {profile.voice!r} (see: broadcast voices)"
             )
+
+    def cache_identity(self, profile: VoiceProfile) -> str:
+        try:
+            driver = importlib.metadata.version("pyttsx3")
+        except importlib.metadata.PackageNotFoundError:
+            driver = "?"
+        return f"pyttsx3 {driver}; espeak-ng {library_version()}"
 
     def job(self, text: str, profile: VoiceProfile, path: Path) -> dict[str, Any]:
         return {"text": text, "voice": profile.voice, "rate": profile.rate, "volume": profile.volume, "path": str(path)}

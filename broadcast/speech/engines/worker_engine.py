@@ -45,6 +45,10 @@ class WorkerEngine(ABC):
         """Raise ConfigError when this engine cannot speak `profile`."""
 
     @abstractmethod
+    def cache_identity(self, profile: VoiceProfile) -> str:
+        """The library and model versions behind `profile`'s sound, found without starting the worker."""
+
+    @abstractmethod
     def job(self, text: str, profile: VoiceProfile, path: Path) -> dict[str, Any]:
         """The worker's request for one clip."""
 
