@@ -238,3 +238,23 @@ def test_a_bad_testing_clock_is_refused(history: dict[str, Any], tmp_path: Path)
         "broadcast: error: BROADCAST_NOW: '2024-03-01T10:00' is not an ISO 8601 date and time with an offset"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_script_file_records_a_short_identity_that_keeps_the_guid() -> None:
+    """The ID line is the page URL when there is one, else the guid as urn:uuid: never the
+    article's content, which is long and which a producer's edits would change."""
+    from dataclasses import replace
+
+    from broadcast.input.identity import episode_guid, recorded_identity
+    from broadcast.model import Article
+
+    article = Article(headline="Bridge vote delayed", body=("The council  met\non Tuesday.",), site="WXYZ")
+    recorded = recorded_identity(article)
+    assert recorded == f"urn:uuid:{episode_guid(article)}"
+    edited = replace(article, headline="Bridge vote delayed again", body=("Cut.",), identity=recorded)
+    assert episode_guid(edited) == episode_guid(article)
+    from_url = replace(article, page_url="https://wxyz.org/news/bridge-vote/?utm_source=x")
+    assert recorded_identity(from_url) == "https://wxyz.org/news/bridge-vote"
+    assert episode_guid(replace(from_url, headline="Other", identity=recorded_identity(from_url))) == episode_guid(
+        from_url
+    )

@@ -3,11 +3,14 @@
 In order: an identity recorded earlier (a script file's ID line), the article's own page URL,
 else the article's content (site, headline, date, authors, opening words). A corrected headline
 changes the content identity, so a producer who wants corrections to keep their episode works
-from a script file, whose ID line carries the identity over every edit.
+from a script file, whose ID line carries the identity over every edit: the page URL, or the
+episode's guid as `urn:uuid:...` (the content itself is too long and too easily edited to be an ID).
 """
 
 from __future__ import annotations
 
+import re
+import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 from broadcast.model import Article
@@ -38,3 +41,21 @@ def article_identity(article: Article) -> str:
     published = article.published.isoformat() if article.published else ""
     opening = article.body[0][:200] if article.body else ""
     return "|".join((article.site, article.headline, published, ",".join(article.authors), opening))
+
+
+_GUID_URN = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", re.IGNORECASE)
+
+
+def episode_guid(article: Article) -> str:
+    """Stable across rebuilds of the same article; different for another article, even one with
+    the same headline (the byline and the opening words differ). A recorded `urn:uuid:` is the guid."""
+    identity = article_identity(article)
+    recorded = _GUID_URN.fullmatch(identity.strip())
+    if recorded:
+        return recorded.group(1).lower()
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"broadcast:{identity}"))
+
+
+def recorded_identity(article: Article) -> str:
+    """What a script file's ID line keeps: the page URL when there is one, else the guid."""
+    return article.identity or page_url(article.page_url) or f"urn:uuid:{episode_guid(article)}"

@@ -6,7 +6,6 @@ an episode already has.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -16,7 +15,7 @@ from typing import Any
 from broadcast import __version__
 from broadcast.config import Settings
 from broadcast.errors import UsageError
-from broadcast.input.identity import article_identity
+from broadcast.input.identity import episode_guid
 from broadcast.model import Article, Script, Timeline
 from broadcast.publish.feed import FeedEpisode, episode_numbers, next_number
 from broadcast.publish.files import slugify
@@ -31,12 +30,6 @@ from broadcast.publish.record import (
 )
 from broadcast.publish.tags import TagValues
 from broadcast.publish.timed_text import captions, render_chapters_json, render_srt, render_vtt
-
-
-def episode_guid(article: Article) -> str:
-    """Stable across rebuilds of the same article (see input/identity.py); different for another
-    article, even one with the same headline (the byline and the opening words differ)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"broadcast:{article_identity(article)}"))
 
 
 def episode_name(article: Article, output_root: Path) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from broadcast.errors import ArticleError
-from broadcast.input.identity import article_identity
+from broadcast.input.identity import recorded_identity
 from broadcast.model import Article, Bio, Cue, Part, Pronunciation, Script
 from broadcast.script.sentences import clip_texts
 from broadcast.script.write import copyright_holder
@@ -93,7 +93,7 @@ def script_file(article: Article, script: Script) -> ScriptFile:
         authors=tuple(_one_line(a) for a in article.authors),
         url=_one_line(article.page_url),
         link=_one_line(article.source_url),
-        identity=_one_line(article_identity(article)),
+        identity=recorded_identity(article),
         language=_one_line(article.language) or "en",
         copyright=_one_line(article.copyright),
         dateline=_one_line(article.dateline),
