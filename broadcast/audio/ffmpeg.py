@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
+import time
+from collections import deque
 from pathlib import Path
 
 from broadcast.errors import ToolError
 
 _TAIL_LINES = 3
+_HEAD_BYTES = 8192
 
 
 def find_tool(name: str) -> str:
@@ -44,3 +48,109 @@ def run(
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-_TAIL_LINES:]
         raise ToolError(f"{name} failed (exit {proc.returncode}): {' / '.join(tail)}")
     return proc
+
+
+class Running:
+    """A tool fed on stdin and/or read on stdout piece by piece, for audio too long to
+    hold whole. The timeout is on progress: a tool that neither takes input nor gives
+    output for `timeout` seconds is stopped. Use as a context manager; `finish` checks
+    the exit. Leaving the block early (an error) stops the tool."""
+
+    def __init__(self, args: list[str | Path], *, feed: bool, timeout: float = 120.0) -> None:
+        self.name = str(args[0])
+        self._timeout = timeout
+        cmd = [find_tool(self.name), *map(str, args[1:])]
+        try:
+            self._proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=0,
+            )
+        except OSError as exc:
+            raise ToolError(f"{self.name} could not start: {exc}") from exc
+        self._head = bytearray()  # the start of stderr, where ffmpeg describes its streams
+        self._tail: deque[bytes] = deque(maxlen=_TAIL_LINES)
+        self._last = time.monotonic()
+        self._done = threading.Event()
+        self._stalled = False
+        self._threads = [
+            threading.Thread(target=self._drain_stderr, daemon=True),
+            threading.Thread(target=self._watch, daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._done.set()
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe:
+                pipe.close()
+
+    def _drain_stderr(self) -> None:
+        assert self._proc.stderr is not None
+        for line in self._proc.stderr:
+            if len(self._head) < _HEAD_BYTES:
+                self._head += line
+            self._tail.append(line)
+
+    def _watch(self) -> None:
+        while not self._done.wait(min(1.0, self._timeout / 10)):
+            if time.monotonic() - self._last > self._timeout:
+                self._stalled = True
+                self._proc.kill()
+                return
+
+    def stderr_head(self) -> str:
+        return self._head.decode("utf-8", "replace")
+
+    def write(self, data: bytes) -> None:
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(data)
+        except (BrokenPipeError, ValueError):
+            try:
+                self._proc.wait(timeout=self._timeout)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._check()
+            raise ToolError(f"{self.name} stopped reading its input") from None
+        self._last = time.monotonic()
+
+    def read(self, size: int) -> bytes:
+        """Up to `size` bytes of stdout; b"" at its end."""
+        assert self._proc.stdout is not None
+        data = self._proc.stdout.read(size)
+        self._last = time.monotonic()
+        return data or b""
+
+    def finish(self) -> None:
+        """Close the input, wait for the tool to exit and raise ToolError if it failed."""
+        if self._proc.stdin:
+            try:
+                self._proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        try:
+            self._proc.wait(timeout=self._timeout)
+        except subprocess.TimeoutExpired:
+            self._stalled = True
+            self._proc.kill()
+            self._proc.wait()
+        self._threads[0].join(timeout=5)
+        self._check()
+
+    def _check(self) -> None:
+        if self._stalled:
+            raise ToolError(f"{self.name} made no progress for {self._timeout:.0f} s and was stopped")
+        if self._proc.returncode:
+            tail = b"".join(self._tail).decode("utf-8", "replace").strip().splitlines()[-_TAIL_LINES:]
+            raise ToolError(f"{self.name} failed (exit {self._proc.returncode}): {' / '.join(tail)}")
