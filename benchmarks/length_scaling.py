@@ -206,7 +206,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, nargs="+", default=list(LENGTHS), help="article lengths to build")
     parser.add_argument("--voices", type=Path, default=ROOT / "voices")
-    parser.add_argument("--no-music", action="store_true", help="only the built-in settings, not show.toml")
+    parser.add_argument(
+        "--configs",
+        nargs="+",
+        choices=("built-in", "show.toml"),
+        default=["built-in", "show.toml"],
+        help="built-in settings (no music) and/or the repository's show.toml (an intro sting)",
+    )
     parser.add_argument("--write", type=Path, help="only write the generated article of --words[0] words here")
     args = parser.parse_args()
     if args.write:
@@ -214,7 +220,7 @@ def main() -> int:
         return 0
     if not os.access(_TIME, os.X_OK):
         raise SystemExit(f"{_TIME} not found: install GNU time (apt-get install time)")
-    configs: list[Path | None] = [None] if args.no_music else [None, ROOT / "show.toml"]
+    configs = [ROOT / "show.toml" if name == "show.toml" else None for name in args.configs]
     print(
         f"{'words':>6} {'config':>9} {'audio min':>9} {'wall s':>7} {'s/audio min':>11} "
         f"{'tree MB':>8} {'main MB':>8} {'worker MB':>9}"

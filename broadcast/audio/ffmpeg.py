@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import threading
@@ -12,7 +13,6 @@ from pathlib import Path
 from broadcast.errors import ToolError
 
 _TAIL_LINES = 3
-_HEAD_BYTES = 8192
 
 
 def find_tool(name: str) -> str:
@@ -56,7 +56,10 @@ class Running:
     output for `timeout` seconds is stopped. Use as a context manager; `finish` checks
     the exit. Leaving the block early (an error) stops the tool."""
 
-    def __init__(self, args: list[str | Path], *, feed: bool, timeout: float = 120.0) -> None:
+    def __init__(
+        self, args: list[str | Path], *, feed: bool, timeout: float = 120.0, watch: re.Pattern[str] | None = None
+    ) -> None:
+        """`watch`: a stderr line to wait for with `wait_for_line` (ffmpeg describing its output)."""
         self.name = str(args[0])
         self._timeout = timeout
         cmd = [find_tool(self.name), *map(str, args[1:])]
@@ -70,7 +73,9 @@ class Running:
             )
         except OSError as exc:
             raise ToolError(f"{self.name} could not start: {exc}") from exc
-        self._head = bytearray()  # the start of stderr, where ffmpeg describes its streams
+        self._watch_for = watch
+        self._watched: re.Match[str] | None = None
+        self._stderr_seen = threading.Event()  # the watched line, or the end of stderr
         self._tail: deque[bytes] = deque(maxlen=_TAIL_LINES)
         self._last = time.monotonic()
         self._done = threading.Event()
@@ -97,9 +102,12 @@ class Running:
     def _drain_stderr(self) -> None:
         assert self._proc.stderr is not None
         for line in self._proc.stderr:
-            if len(self._head) < _HEAD_BYTES:
-                self._head += line
+            if self._watch_for and not self._watched:
+                self._watched = self._watch_for.search(line.decode("utf-8", "replace"))
+                if self._watched:
+                    self._stderr_seen.set()
             self._tail.append(line)
+        self._stderr_seen.set()
 
     def _watch(self) -> None:
         while not self._done.wait(min(1.0, self._timeout / 10)):
@@ -108,8 +116,12 @@ class Running:
                 self._proc.kill()
                 return
 
-    def stderr_head(self) -> str:
-        return self._head.decode("utf-8", "replace")
+    def wait_for_line(self) -> re.Match[str] | None:
+        """The first stderr line matching `watch`, once written; None if the tool ended without it."""
+        while not self._stderr_seen.wait(1.0):
+            if self._stalled:
+                break
+        return self._watched
 
     def write(self, data: bytes) -> None:
         assert self._proc.stdin is not None

@@ -485,30 +485,29 @@ def decoded_chunks(path: Path) -> Iterator[tuple[np.ndarray, int]]:
     """An MP3 (mono or stereo) decoded by ffmpeg as it goes: float32 (n, channels) chunks
     and the rate, never the whole file in memory."""
     args: list[str | Path] = ["ffmpeg", "-hide_banner", "-nostats", "-nostdin", "-i", path, "-f", "f32le", "-"]
-    with ffmpeg.Running(args, feed=False) as tool:
-        layout: tuple[int, int] | None = None
-        pending = b""
-        while data := tool.read(_READ_BYTES):
-            if layout is None:
-                found = _STREAM.findall(tool.stderr_head())
-                if found:
-                    layout = int(found[-1][0]), _CHANNELS[found[-1][1]]
-            pending += data
-            if layout is None:
-                continue
-            frame = 4 * layout[1]
-            whole = len(pending) // frame * frame
-            if whole:
-                yield np.frombuffer(pending[:whole], dtype="<f4").reshape(-1, layout[1]), layout[0]
-            pending = pending[whole:]
+    with ffmpeg.Running(args, feed=False, watch=_STREAM) as tool:
+        # ffmpeg describes its output stream before it writes a sample of it.
+        found = tool.wait_for_line()
+        if found is None:
+            tool.finish()  # a failure says why
+            raise ToolError(f"ffmpeg did not report a mono or stereo stream in {Path(path).name}")
+        rate, channels = int(found[1]), _CHANNELS[found[2]]
+        frame = 4 * channels
+        pieces: list[bytes] = []
+        size, ended = 0, False
+        while not ended:
+            # A pipe gives 64 KB at a time; chunks of a few MB keep the meter's work in numpy.
+            data = tool.read(_READ_BYTES)
+            ended = not data
+            pieces.append(data)
+            size += len(data)
+            if size >= _READ_BYTES or ended:
+                joined = b"".join(pieces)
+                whole = len(joined) // frame * frame
+                if whole:
+                    yield np.frombuffer(joined[:whole], dtype="<f4").reshape(-1, channels), rate
+                pieces, size = [joined[whole:]], len(joined) - whole
         tool.finish()
-        if layout is None:
-            found = _STREAM.findall(tool.stderr_head())
-            if not found:
-                raise ToolError(f"ffmpeg did not report a mono or stereo stream in {Path(path).name}")
-            layout = int(found[-1][0]), _CHANNELS[found[-1][1]]
-            if pending:
-                yield np.frombuffer(pending, dtype="<f4").reshape(-1, layout[1]), layout[0]
 
 
 def measure_mp3(path: Path) -> Loudness:
