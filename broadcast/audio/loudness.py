@@ -386,10 +386,14 @@ class Gain:
         self._step = step
         self._edges = None
         if level_db is not None:
-            level = 10.0 ** (level_db / 20.0)
+            level = level_db / 20.0
+            np.power(10.0, level, out=level)
             # Each edge takes the smaller gain of the two steps meeting there, so every
             # sample interpolates between two values at or below its own step's gain.
-            self._edges = np.minimum(np.r_[level[0], level], np.r_[level, level[-1]]).astype(np.float32)
+            edges = np.empty(level.size + 1, np.float32)
+            edges[0], edges[-1] = level[0], level[-1]
+            np.minimum(level[:-1], level[1:], out=edges[1:-1], casting="same_kind")
+            self._edges = edges
 
     def apply(self, chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """The chunks (n,) or (n, channels) with the gain applied, as float32 (n, channels)."""
@@ -442,8 +446,10 @@ def plan_gain(source: Callable[[], Iterable[np.ndarray]], rate: int, target: flo
     # waveform between samples.
     threshold = ceiling_dbtp - MP3_MARGIN_DB - 0.02
     aim, gain_db, previous = target, target - measured, None
+    level_db = np.zeros(0)
     for _ in range(_CHECKS):
         for _ in range(_PASSES):
+            del level_db  # before the next is made: 50 MB at the length limit
             level_db = _levels(step_peaks_db, gain_db, threshold, step, rate)
             weighted = level_db / 10.0
             np.power(10.0, weighted, out=weighted)
