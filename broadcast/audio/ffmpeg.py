@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import threading
+import time
+from collections import deque
 from pathlib import Path
 
 from broadcast.errors import ToolError
@@ -44,3 +48,121 @@ def run(
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-_TAIL_LINES:]
         raise ToolError(f"{name} failed (exit {proc.returncode}): {' / '.join(tail)}")
     return proc
+
+
+class Running:
+    """A tool fed on stdin and/or read on stdout piece by piece, for audio too long to
+    hold whole. The timeout is on progress: a tool that neither takes input nor gives
+    output for `timeout` seconds is stopped. Use as a context manager; `finish` checks
+    the exit. Leaving the block early (an error) stops the tool."""
+
+    def __init__(
+        self, args: list[str | Path], *, feed: bool, timeout: float = 120.0, watch: re.Pattern[str] | None = None
+    ) -> None:
+        """`watch`: a stderr line to wait for with `wait_for_line` (ffmpeg describing its output)."""
+        self.name = str(args[0])
+        self._timeout = timeout
+        cmd = [find_tool(self.name), *map(str, args[1:])]
+        try:
+            self._proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=0,
+            )
+        except OSError as exc:
+            raise ToolError(f"{self.name} could not start: {exc}") from exc
+        self._watch_for = watch
+        self._watched: re.Match[str] | None = None
+        self._stderr_seen = threading.Event()  # the watched line, or the end of stderr
+        self._tail: deque[bytes] = deque(maxlen=_TAIL_LINES)
+        self._last = time.monotonic()
+        self._done = threading.Event()
+        self._stalled = False
+        self._threads = [
+            threading.Thread(target=self._drain_stderr, daemon=True),
+            threading.Thread(target=self._watch, daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._done.set()
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe:
+                pipe.close()
+
+    def _drain_stderr(self) -> None:
+        assert self._proc.stderr is not None
+        for line in self._proc.stderr:
+            if self._watch_for and not self._watched:
+                self._watched = self._watch_for.search(line.decode("utf-8", "replace"))
+                if self._watched:
+                    self._stderr_seen.set()
+            self._tail.append(line)
+        self._stderr_seen.set()
+
+    def _watch(self) -> None:
+        while not self._done.wait(min(1.0, self._timeout / 10)):
+            if time.monotonic() - self._last > self._timeout:
+                self._stalled = True
+                self._proc.kill()
+                return
+
+    def wait_for_line(self) -> re.Match[str] | None:
+        """The first stderr line matching `watch`, once written; None if the tool ended without it."""
+        while not self._stderr_seen.wait(1.0):
+            if self._stalled:
+                break
+        return self._watched
+
+    def write(self, data: bytes) -> None:
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(data)
+        except (BrokenPipeError, ValueError):
+            try:
+                self._proc.wait(timeout=self._timeout)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._check()
+            raise ToolError(f"{self.name} stopped reading its input") from None
+        self._last = time.monotonic()
+
+    def read(self, size: int) -> bytes:
+        """Up to `size` bytes of stdout; b"" at its end."""
+        assert self._proc.stdout is not None
+        data = self._proc.stdout.read(size)
+        self._last = time.monotonic()
+        return data or b""
+
+    def finish(self) -> None:
+        """Close the input, wait for the tool to exit and raise ToolError if it failed."""
+        if self._proc.stdin:
+            try:
+                self._proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        try:
+            self._proc.wait(timeout=self._timeout)
+        except subprocess.TimeoutExpired:
+            self._stalled = True
+            self._proc.kill()
+            self._proc.wait()
+        self._threads[0].join(timeout=5)
+        self._check()
+
+    def _check(self) -> None:
+        if self._stalled:
+            raise ToolError(f"{self.name} made no progress for {self._timeout:.0f} s and was stopped")
+        if self._proc.returncode:
+            tail = b"".join(self._tail).decode("utf-8", "replace").strip().splitlines()[-_TAIL_LINES:]
+            raise ToolError(f"{self.name} failed (exit {self._proc.returncode}): {' / '.join(tail)}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +16,7 @@ with warnings.catch_warnings():
     from pydub.silence import detect_leading_silence
 
 from broadcast.audio import ffmpeg
+from broadcast.audio.spool import Spool, split
 from broadcast.errors import OutputError, SynthesisError, ToolError
 from broadcast.model import Chapter, Cue, CueTiming, Pauses, SentenceTiming, Timeline
 
@@ -24,11 +25,12 @@ from broadcast.model import Chapter, Cue, CueTiming, Pauses, SentenceTiming, Tim
 # the first and last phonemes whole.
 _SILENCE_DBFS = -50.0
 _KEEP_MS = 30
+_DEFAULT_RATE = 22050  # a track without clips (never built, but well defined)
 
 
 @dataclass(frozen=True)
 class Track:
-    audio: AudioSegment
+    audio: Spool  # 16-bit mono speech at the engine's rate, on disk
     timeline: Timeline
 
 
@@ -57,8 +59,7 @@ def assemble(
 ) -> Track:
     """Join the sentence clips of each cue, with `gaps[i]` ms of silence before cue i
     and `pauses.sentence` between the sentences of a cue."""
-    rate = 22050
-    parts: list[AudioSegment] = []
+    speech: Spool | None = None
     position = pauses.lead_in
     cue_timings, sentence_timings = [], []
     for i, (cue, texts, paths, gap) in enumerate(zip(cues, sentences, clips, gaps, strict=True)):
@@ -68,31 +69,24 @@ def assemble(
             if n:
                 position += pauses.sentence
             seg = load_clip(path)
-            rate = seg.frame_rate if not parts else rate
-            parts.append((position, seg))  # type: ignore[arg-type]
+            # The first clip sets the track's rate; each clip is laid on the spool at
+            # once, so the episode is never held in memory.
+            speech = speech or Spool("<i2", seg.frame_rate)
+            pcm = np.frombuffer(seg.set_frame_rate(speech.rate).raw_data, dtype="<i2")
+            speech.write_at(round(position * speech.rate / 1000), pcm)
             sentence_timings.append(SentenceTiming(i, cue.role, text, position, position + len(seg)))
             position += len(seg)
         cue_timings.append(CueTiming(i, cue.part, cue.role, cue_start, position))
     duration = position + pauses.tail
-    track = _place(parts, duration, rate)  # type: ignore[arg-type]
+    speech = speech or Spool("<i2", _DEFAULT_RATE)
+    speech.resize(round(duration * speech.rate / 1000))  # silence to the end; a clip's overshoot cut
     timeline = Timeline(
         cues=tuple(cue_timings),
         duration_ms=duration,
         chapters=part_chapters(cue_timings, duration),
         sentences=tuple(sentence_timings),
     )
-    return Track(track, timeline)
-
-
-def _place(parts: Sequence[tuple[int, AudioSegment]], duration_ms: int, rate: int) -> AudioSegment:
-    """Lay clips on silence at their start times: one buffer, no repeated concatenation."""
-    frames = bytearray(round(duration_ms * rate / 1000) * 2)
-    for start_ms, seg in parts:
-        seg = seg.set_frame_rate(rate)
-        offset = round(start_ms * rate / 1000) * 2
-        data = seg.raw_data[: len(frames) - offset]
-        frames[offset : offset + len(data)] = data
-    return AudioSegment(bytes(frames), frame_rate=rate, sample_width=2, channels=1)
+    return Track(speech, timeline)
 
 
 _CHAPTER_TITLES = {"INTRO": "Introduction", "BODY": "The story", "ATTRIBUTION": "Credits", "OUTRO": "Sign-off"}
@@ -121,21 +115,27 @@ def part_chapters(timings: Sequence[CueTiming], duration_ms: int) -> tuple[Chapt
     return tuple(chapters)
 
 
-def to_float(audio: AudioSegment) -> np.ndarray:
-    """16-bit mono track -> float32 samples in [-1, 1] at the track's rate."""
-    return np.frombuffer(audio.raw_data, dtype="<i2").astype(np.float32) / 32768.0
+def to_float(pcm: np.ndarray) -> np.ndarray:
+    """16-bit samples -> float32 samples in [-1, 1]."""
+    return pcm.astype(np.float32) / 32768.0
 
 
-def encode_mp3(samples: np.ndarray, rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> None:
-    """CBR MP3 with a LAME Info header from mono float samples; tags come later.
+def encode_mp3(
+    samples: np.ndarray | Iterable[np.ndarray], rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int
+) -> None:
+    """CBR MP3 with a LAME Info header from mono float samples (an array, or chunks
+    of one streamed to the encoder as they come); tags come later.
 
     Stereo is dual mono made here, not by ffmpeg, whose mono-to-stereo matrix
     lowers each channel by 3 dB and would undo the loudness target.
     """
-    mono = np.clip(samples, -1.0, 1.0).astype("<f4")
-    pcm = (np.repeat(mono, channels) if channels > 1 else mono).tobytes()
+    chunks = split(samples) if isinstance(samples, np.ndarray) else samples
     try:
-        _run_encoder(pcm, rate, path, bitrate_kbps, channels, out_rate)
+        with ffmpeg.Running(_encoder_args(rate, path, bitrate_kbps, channels, out_rate), feed=True) as encoder:
+            for chunk in chunks:
+                mono = np.clip(np.asarray(chunk).reshape(-1), -1.0, 1.0).astype("<f4")
+                encoder.write((np.repeat(mono, channels) if channels > 1 else mono).tobytes())
+            encoder.finish()
     except ToolError as exc:
         # ffmpeg exits with 256 - ENOSPC when the disk fills up.
         if "No space left" in str(exc) or "(exit 228)" in str(exc):
@@ -143,42 +143,39 @@ def encode_mp3(samples: np.ndarray, rate: int, path: Path, bitrate_kbps: int, ch
         raise
 
 
-def _run_encoder(pcm: bytes, rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> None:
-    ffmpeg.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "f32le",
-            "-ar",
-            str(rate),
-            "-ac",
-            str(channels),
-            "-i",
-            "pipe:0",
-            "-ar",
-            str(out_rate),
-            "-ac",
-            str(channels),
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            f"{bitrate_kbps}k",
-            "-map_metadata",
-            "-1",
-            "-write_xing",
-            "1",
-            "-id3v2_version",
-            "0",
-            "-write_id3v1",
-            "0",
-            "-f",
-            "mp3",
-            str(path),
-        ],
-        stdin=pcm,
-    )
+def _encoder_args(rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> list[str | Path]:
+    return [
+        "ffmpeg",
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "f32le",
+        "-ar",
+        str(rate),
+        "-ac",
+        str(channels),
+        "-i",
+        "pipe:0",
+        "-ar",
+        str(out_rate),
+        "-ac",
+        str(channels),
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        f"{bitrate_kbps}k",
+        "-map_metadata",
+        "-1",
+        "-write_xing",
+        "1",
+        "-id3v2_version",
+        "0",
+        "-write_id3v1",
+        "0",
+        "-f",
+        "mp3",
+        str(path),
+    ]

@@ -8,6 +8,7 @@ and the offset by which speech moved.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import lfilter
 
-from broadcast.audio import ffmpeg
+from broadcast.audio import ffmpeg, spool
 from broadcast.errors import ConfigError, ToolError
 from broadcast.model import MusicPlan
 
@@ -56,14 +57,34 @@ def decode_music(path: Path, rate: int) -> np.ndarray:
     return samples
 
 
+# RMS of the one-pole low-pass below on unit white noise, sqrt(b^2 / (1 - a^2)): the
+# tone is scaled by the filter's known RMS, not by a measurement of the whole tone, so
+# it can be made a piece at a time.
+_TONE_B, _TONE_A = 0.05, 0.95
+_TONE_RMS = _TONE_B / np.sqrt(1.0 - _TONE_A**2)
+
+
+class RoomTone:
+    """Room tone made a piece at a time: the pieces joined are the same whatever their sizes."""
+
+    def __init__(self, level_db: float) -> None:
+        self._off = level_db <= -120
+        self._rng = np.random.default_rng(_ROOM_SEED)
+        self._state = np.zeros(1)
+        self._scale = 10 ** (level_db / 20) / _TONE_RMS
+
+    def next(self, n: int) -> np.ndarray:
+        if self._off:
+            return np.zeros(n, dtype=np.float32)
+        noise = self._rng.standard_normal(n)
+        # A one-pole low-pass darkens white noise towards the hum of a quiet room.
+        tone, self._state = lfilter([_TONE_B], [1.0, -_TONE_A], noise, zi=self._state)
+        tone *= self._scale
+        return tone.astype(np.float32)
+
+
 def room_tone(n: int, rate: int, level_db: float) -> np.ndarray:
-    if level_db <= -120:
-        return np.zeros(n, dtype=np.float32)
-    noise = np.random.default_rng(_ROOM_SEED).standard_normal(n)
-    # A one-pole low-pass darkens white noise towards the hum of a quiet room.
-    tone = lfilter([0.05], [1.0, -0.95], noise)
-    tone *= 10 ** (level_db / 20) / (np.sqrt(np.mean(tone**2)) + 1e-12)
-    return tone.astype(np.float32)
+    return RoomTone(level_db).next(n)
 
 
 def _ms(ms: float, rate: int) -> int:
@@ -89,12 +110,49 @@ def bed_envelope(length: int, speech_start: int, speech_end: int, rate: int, pla
     return uniform_filter1d(env, size=max(1, fade // 10), mode="nearest")
 
 
-def _looped(music: np.ndarray, length: int) -> np.ndarray:
-    reps = -(-length // music.size)
-    return np.tile(music, reps)[:length]
+@dataclass(frozen=True)
+class Arrangement:
+    """Where speech, stings, bed and room tone go in the episode, made from lengths
+    alone; `chunks` renders it a piece at a time from a reader of the speech track."""
+
+    total: int  # samples
+    offset: int  # where the speech starts
+    speech_size: int
+    intro: np.ndarray
+    outro: np.ndarray
+    bed: np.ndarray | None  # looped over [bed_from, bed_from + bed_env.size)
+    bed_from: int
+    bed_env: np.ndarray
+    room_tone_db: float
+
+    def chunks(self, speech: Callable[[int, int], np.ndarray], size: int | None = None) -> Iterator[np.ndarray]:
+        """The episode as float32 chunks; `speech(start, stop)` gives speech samples."""
+        tone = RoomTone(self.room_tone_db)
+        size = size or spool.CHUNK_SAMPLES
+        for start in range(0, self.total, size):
+            stop = min(self.total, start + size)
+            out = tone.next(stop - start)
+            _add(out, start, self.intro, 0)
+            lo, hi = max(start, self.offset), min(stop, self.offset + self.speech_size)
+            if lo < hi:
+                out[lo - start : hi - start] += speech(lo - self.offset, hi - self.offset)
+            _add(out, start, self.outro, self.total - self.outro.size)
+            if self.bed is not None:
+                lo, hi = max(start, self.bed_from), min(stop, self.bed_from + self.bed_env.size)
+                if lo < hi:
+                    at = np.arange(lo - self.bed_from, hi - self.bed_from)
+                    out[lo - start : hi - start] += self.bed[at % self.bed.size] * self.bed_env[at]
+            yield out
 
 
-def arrange(speech: np.ndarray, rate: int, intro_span_ms: tuple[int, int], plan: MusicPlan) -> Arranged:
+def _add(out: np.ndarray, start: int, piece: np.ndarray, at: int) -> None:
+    """Add `piece`, placed at sample `at` of the episode, to `out`, which starts at `start`."""
+    lo, hi = max(start, at), min(start + out.size, at + piece.size)
+    if lo < hi:
+        out[lo - start : hi - start] += piece[lo - at : hi - at]
+
+
+def arrangement(speech_size: int, rate: int, intro_span_ms: tuple[int, int], plan: MusicPlan) -> Arrangement:
     """Place speech after the intro sting (and the bed's lead), lay the bed under
     the host intro span (start, end in the speech track), add the outro sting and
     room tone under everything."""
@@ -107,16 +165,19 @@ def arrange(speech: np.ndarray, rate: int, intro_span_ms: tuple[int, int], plan:
     if bed is not None:
         offset += _ms(plan.bed_lead_ms, rate)
     tail_gap = _ms(_GAP_AFTER_STING_MS, rate) if outro.size else 0
-    total = offset + speech.size + tail_gap + outro.size
-    out = room_tone(total, rate, plan.room_tone_db)
-    out[: intro.size] += intro
-    out[offset : offset + speech.size] += speech
-    if outro.size:
-        out[total - outro.size :] += outro
+    total = offset + speech_size + tail_gap + outro.size
+    bed_from, env = 0, np.zeros(0, np.float32)
     if bed is not None:
         start, end = (offset + _ms(t, rate) for t in intro_span_ms)
         bed_from = max(0, start - _ms(plan.bed_lead_ms, rate))
         span = min(total, end + _ms(plan.bed_tail_ms, rate)) - bed_from
         env = bed_envelope(span, start - bed_from, end - bed_from, rate, plan)
-        out[bed_from : bed_from + span] += _looped(bed, span) * env
-    return Arranged(out, round(offset * 1000 / rate))
+    return Arrangement(total, offset, speech_size, intro, outro, bed, bed_from, env, plan.room_tone_db)
+
+
+def arrange(speech: np.ndarray, rate: int, intro_span_ms: tuple[int, int], plan: MusicPlan) -> Arranged:
+    """The arrangement (see `arrangement`) of a speech track in memory."""
+    layout = arrangement(speech.size, rate, intro_span_ms, plan)
+    pieces = list(layout.chunks(lambda start, stop: speech[start:stop]))
+    samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+    return Arranged(samples, round(layout.offset * 1000 / rate))
