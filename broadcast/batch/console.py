@@ -121,7 +121,9 @@ def build_batch(
 
     def make_job(name: str, article: Any) -> BuildJob:
         shown = "<stdin>" if name == "-" else name
-        return BuildJob(shown, article, settings, args.output, cache, when, pub_date)
+        # A cluster worker's working directory is not ours: it gets the absolute path.
+        output_dir = args.output.resolve() if args.scheduler else args.output
+        return BuildJob(shown, article, settings, output_dir, cache, when, pub_date)
 
     backend = _backend(args)  # local workers fork here, before the progress bar exists
     progress = Progress(len(names), output)

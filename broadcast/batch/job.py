@@ -12,7 +12,7 @@ from pathlib import Path
 from broadcast.config import Settings
 from broadcast.errors import BroadcastError
 from broadcast.model import Article
-from broadcast.speech.cache import ClipCache
+from broadcast.speech.cache import ClipCache, open_clip_cache
 
 
 @dataclass(frozen=True)
@@ -48,18 +48,20 @@ def build_article(job: BuildJob) -> Outcome:
     from broadcast.pipeline import build_episode
 
     host = os.uname().nodename
-    cache = job.cache
-    if cache is not None:
-        cache = ClipCache(cache.root, cache.max_bytes)  # this build's own store_failure
+    cache, warnings = None, ()
+    if job.cache is not None:
+        try:  # on a cluster worker the folder is this machine's
+            cache = open_clip_cache(job.cache.root, job.cache.max_bytes)
+        except OSError as exc:
+            warnings = (f"cache {job.cache.root}: {exc.strerror or exc}; built without the cache",)
     try:
         episode = build_episode(
             job.article, job.settings, job.output, cache=cache, now=job.now, pub_date=job.pub_date, write_feed=False
         )
     except BroadcastError as exc:
-        return Outcome(job.name, error=str(exc), exit_code=exc.exit_code, host=host)
-    warnings = (
-        (f"cache {cache.root}: {cache.store_failure}; new clips not kept",) if cache and cache.store_failure else ()
-    )
+        return Outcome(job.name, error=str(exc), exit_code=exc.exit_code, warnings=warnings, host=host)
+    if cache and cache.store_failure:
+        warnings = (f"cache {cache.root}: {cache.store_failure}; new clips not kept",)
     return Outcome(job.name, episode.folder.name, episode.duration_ms, warnings=warnings, host=host)
 
 
