@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -41,17 +42,17 @@ class Progress:
             import tqdm
 
             tqdm.tqdm.monitor_interval = 0  # no monitor thread: the local pool forks later
-            self.bar = tqdm.tqdm(total=total, unit="article", file=stream, dynamic_ncols=True, leave=True)
-            self.bar.set_postfix_str("ok 0, failed 0")
+            width = shutil.get_terminal_size().columns  # a window that reports no size gets 80
+            self.bar = tqdm.tqdm(total=total, unit="article", file=stream, ncols=width, leave=True)
+            self.bar.set_description_str("ok 0, failed 0")  # in front: a narrow window cuts the end
 
     def started(self, name: str) -> None:
-        if self.bar is not None:
-            self.bar.set_description_str(name[-40:])
+        pass
 
     def _line(self, text: str) -> None:
         self.done += 1
         if self.bar is not None:
-            self.bar.set_postfix_str(f"ok {self.done - self.failed}, failed {self.failed}")
+            self.bar.set_description_str(f"ok {self.done - self.failed}, failed {self.failed}")
             self.bar.update(1)
         else:
             print(f"[{self.done}/{self.total}] {text}", file=self.stream, flush=True)
