@@ -6,6 +6,7 @@ must be the same shared folder on every machine. Only the client writes the feed
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from typing import Any
 
@@ -40,14 +41,14 @@ class DaskCluster:
         return future
 
     def wait_any(self, futures: Collection[Any], timeout: float) -> set[Any]:
-        from distributed import wait
-
-        try:
-            done, _ = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            return set()
-        self._futures -= set(done)
-        return set(done)
+        # Polled: distributed.wait finds its client as the process's default, which this one is not.
+        deadline = time.monotonic() + timeout
+        while True:
+            done = {f for f in futures if f.done()}
+            if done or time.monotonic() >= deadline:
+                self._futures -= done
+                return done
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """Interrupted: builds not yet started are cancelled; a running one finishes on its worker
