@@ -140,6 +140,7 @@ def test_a_failed_article_does_not_stop_the_others(three) -> None:
     assert failed == [f"broadcast: failed: {articles[1]}: no article body found (only site navigation and labels)"]
     assert proc.stderr.rstrip().endswith("broadcast: error: build: 1 of 3 articles failed")
     assert leftovers(out) == [], leftovers(out)
+    assert (folder / "modules.log").read_text() == ""  # a local batch never imports Dask
 
 
 def test_the_feed_is_written_once_at_the_end(three) -> None:
@@ -148,11 +149,6 @@ def test_the_feed_is_written_once_at_the_end(three) -> None:
     assert writes == [(folder / "main.pid").read_text()], writes  # once, by the command itself, not a worker
     records = [json.loads(p.read_text()) for p in out.glob("*/episode.json")]
     assert sorted(r["episode_number"] for r in records) == [1, 2]
-
-
-def test_a_local_batch_never_imports_dask(three) -> None:
-    folder, *_ = three
-    assert (folder / "modules.log").read_text() == ""
 
 
 def test_a_progress_line_per_article_when_not_a_terminal(three) -> None:

@@ -8,6 +8,7 @@ import signal
 import time
 from collections.abc import Collection
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from broadcast.batch.job import BuildJob, build_in_local_worker, init_local_worker
 
@@ -23,11 +24,19 @@ class LocalPool:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_local_worker)
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=init_local_worker)
 
     def submit(self, job: BuildJob) -> Future:
-        return self._pool.submit(build_in_local_worker, job)
+        try:
+            return self._pool.submit(build_in_local_worker, job)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): its builds failed, go on
+            self._pool.shutdown(wait=False)
+            self._pool = self._start()
+            return self._pool.submit(build_in_local_worker, job)
 
     def wait_any(self, futures: Collection[Future], timeout: float) -> set[Future]:
         done, _ = wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
