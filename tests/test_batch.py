@@ -306,6 +306,17 @@ def test_the_same_episode_twice_is_built_once(tmp_path: Path) -> None:
     assert proc.stdout.count("ok (same episode as") == 2
 
 
+def _processes_running(script: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and script.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
 def test_sigterm_mid_batch_leaves_no_staging_and_a_feed_of_what_was_published(tmp_path: Path) -> None:
     src = tmp_path / "in"
     articles = [
@@ -340,6 +351,7 @@ def test_sigterm_mid_batch_leaves_no_staging_and_a_feed_of_what_was_published(tm
     assert stderr.rstrip().endswith("broadcast: terminated")
     assert leftovers(out) == []
     assert list(temp.iterdir()) == []  # the workers' temporary clips are gone too
+    assert not _processes_running(cmd[1])  # and so are the workers
     folders = check_output(out)
     assert 1 <= len(folders) < 3
     assert len(feed_items(out)) == len(folders)  # the feed lists what was published

@@ -17,6 +17,8 @@ from builds import check_output
 from conftest import CLI, ROOT, run_cli
 from test_batch import fake_setup, feed_items, leftovers, story, write
 
+from broadcast.publish.files import PREFIX
+
 TESTS = Path(__file__).resolve().parent
 pytestmark = pytest.mark.dask
 
@@ -40,8 +42,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
 def _articles(folder: Path, first: int, slow: int | None = None) -> list[Path]:
     texts = [story(n) for n in range(first, first + 4)]
     if slow is not None:
-        texts[slow] = texts[slow].replace("The county board", "Slowpoke, the county board", 1)
-        texts[slow] = texts[slow].replace(". Officials", ". Slowpoke officials")
+        texts[slow] = texts[slow].replace(" falls behind ", " Slowpoke falls behind ", 1)  # in the folder name
     return [write(folder / "in", f"s{n}.txt", text) for n, text in enumerate(texts)]
 
 
@@ -73,6 +74,7 @@ def test_a_worker_killed_mid_build_loses_nothing_and_publishes_nothing_twice(clu
             assert time.monotonic() < deadline
             time.sleep(0.01)
         killed = int(slow_log.read_text().split()[0])
+        assert list(out.glob(f"{PREFIX}staging-*slowpoke*-{killed}"))  # killed with its episode half written
         os.kill(killed, signal.SIGKILL)
         stdout, stderr = proc.communicate(timeout=180)
     finally:

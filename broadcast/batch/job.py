@@ -60,6 +60,9 @@ def build_article(job: BuildJob) -> Outcome:
         )
     except BroadcastError as exc:
         return Outcome(job.name, error=str(exc), exit_code=exc.exit_code, warnings=warnings, host=host)
+    except Exception as exc:  # a bug; its exception may not even pickle (Dask then never answers)
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        return Outcome(job.name, error=error, exit_code=1, warnings=warnings, host=host)
     if cache and cache.store_failure:
         warnings = (f"cache {cache.root}: {cache.store_failure}; new clips not kept",)
     return Outcome(job.name, episode.folder.name, episode.duration_ms, warnings=warnings, host=host)

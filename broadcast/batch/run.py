@@ -109,6 +109,7 @@ def run_batch(
             outcomes[index] = replace(first, name=names[index], duplicate_of=names[original], warnings=())
     feed_error, skipped = "", ()
     try:
+        clean_leftovers(output)  # of a worker that died outright (killed, out of memory) on this host
         skipped = publish_feed(output, settings, show_cover(settings))
     except BroadcastError as exc:
         feed_error = str(exc)
