@@ -46,9 +46,6 @@ class Progress:
             self.bar = tqdm.tqdm(total=total, unit="article", file=stream, ncols=width, leave=True)
             self.bar.set_description_str("ok 0, failed 0")  # in front: a narrow window cuts the end
 
-    def started(self, name: str) -> None:
-        pass
-
     def _line(self, text: str) -> None:
         self.done += 1
         if self.bar is not None:

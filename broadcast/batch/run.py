@@ -19,7 +19,6 @@ from broadcast.model import Article
 
 
 class Events(Protocol):
-    def started(self, name: str) -> None: ...
     def finished(self, outcome: Outcome) -> None: ...
     def duplicate(self, name: str, first: str) -> None: ...
 
@@ -85,7 +84,6 @@ def run_batch(
                     events.duplicate(name, names[first_of[guid]])
                     continue
                 first_of[guid] = index
-                events.started(name)
                 running[backend.submit(make_job(name, article))] = index
             for future in backend.wait_any(list(running), timeout=1.0):
                 index = running.pop(future)
