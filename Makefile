@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	# The distribution was called "broadcast" until 0.1.0; drop that install before the
 	# new one writes the same `broadcast` command (no-op in a fresh .venv).
 	$(BIN)/python -m pip uninstall --quiet --yes broadcast
-	$(BIN)/python -m pip install --quiet -e '.[test,piper]'
+	$(BIN)/python -m pip install --quiet -e '.[test,piper,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -52,11 +52,13 @@ def _unknown_command(argv: list[str], commands: list[str]) -> UsageError | None:
     return UsageError(f"unknown command {words[0]!r}{hint}")
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, batch: bool = False) -> None:
     p.add_argument(
         "article",
-        help="the article: a plain-text copy of a web page, an HTML file, an http(s) URL, or - for text on stdin; "
-        "or a script file (broadcast script ARTICLE -o FILE) to build as edited",
+        nargs="*" if batch else None,  # build: several, a directory, or none with --from
+        help="the article: a plain-text copy of a web page, an HTML file, an http(s) URL, or - for text on stdin, "
+        "or a script file (broadcast script ARTICLE -o FILE) to build as edited"
+        + ("; several, or a directory of them, build a batch" if batch else ""),
     )
     p.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
     p.add_argument("--voices", type=Path, metavar="DIR", help="voice profiles (default: ./voices)")
@@ -75,6 +77,27 @@ def _common(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="fetch a URL even from a loopback, private, link-local or reserved address (refused by default)",
     )
+
+
+def _workers(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of workers (1 or more)")
+    return count
+
+
+def _batch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--from", dest="from_list", metavar="LIST", help="build the articles LIST names, one a line (- reads stdin)"
+    )
+    p.add_argument(
+        "-j", "--jobs", type=_workers, metavar="N", help="build N articles at once (default: the number of cores)"
+    )
+    p.add_argument("--fail-fast", action="store_true", help="in a batch, start no new build once one has failed")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="build on a Dask cluster (needs the dask extra)")
 
 
 def _strict(p: argparse.ArgumentParser) -> None:
@@ -116,7 +139,8 @@ def make_parser() -> argparse.ArgumentParser:
         description="Build output/<date>-<slug>/ with episode.mp3, script.txt and episode.json, and print the script.",
         epilog=_EPILOG,
     )
-    _common(build)
+    _common(build, batch=True)
+    _batch_options(build)
     build.add_argument(
         "--output", type=Path, default=Path("output"), metavar="DIR", help="where episode folders go (default: output)"
     )
@@ -344,12 +368,21 @@ def _now() -> datetime:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from broadcast.batch.inputs import batch_articles
     from broadcast.input.overrides import parse_date
     from broadcast.pipeline import build_episode
     from broadcast.publish.episode import utc
     from broadcast.script.write import clock
 
+    names = batch_articles(args.article, args.from_list, sys.stdin.buffer)
+    if not names:
+        raise UsageError("build: the following arguments are required: article (see broadcast build --help)")
     pub_date = utc(parse_date(args.pub_date, "--pub-date")) if args.pub_date is not None else None
+    if len(names) > 1 or args.scheduler:
+        from broadcast.batch.console import build_batch
+
+        return build_batch(args, names, pub_date, _now, _settings, _check_show, _clip_cache, _article, _warn)
+    args.article = names[0]
     now = _now()
     settings = _settings(args)
     warnings = _check_show(settings.show, args.strict)

@@ -54,6 +54,12 @@ class OutputError(BroadcastError):
     exit_code = 8
 
 
+class BatchError(BroadcastError):
+    """Some articles of a batch build failed (each is named), or the batch's feed was not written."""
+
+    exit_code = 9
+
+
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (0, "success"),
     (1, "unexpected internal error (a bug: rerun with --debug for the traceback)"),
@@ -64,6 +70,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (ToolError.exit_code, "an external tool is missing or failed"),
     (SynthesisError.exit_code, "speech synthesis failed"),
     (OutputError.exit_code, "the episode or feed could not be written"),
+    (BatchError.exit_code, "some articles of a batch build failed (each is named)"),
     (130, "interrupted (Ctrl-C)"),
     (141, "the reader of the output went away (a closed pipe)"),
     (143, "terminated (SIGTERM), cleaned up as on Ctrl-C"),

@@ -164,10 +164,12 @@ def build_episode(
     now: datetime | None = None,
     pub_date: datetime | None = None,
     script: Script | None = None,
+    write_feed: bool = True,
 ) -> Episode:
     """`now` is the pubDate the episode gets if this is its first build (None: the article's date);
     `pub_date` replaces the pubDate whether or not it was published before. `script` is a
-    script file's (see script/script_file.py), else the article's own."""
+    script file's (see script/script_file.py), else the article's own. `write_feed=False`
+    publishes the folder but leaves feed.xml and the show cover to a later publish_feed (a batch)."""
     from broadcast.publish.feed import check_show
 
     check_show(settings.show)  # before anything is written or spoken
@@ -211,8 +213,10 @@ def build_episode(
             (stage.path / filename).write_text(content, encoding="utf-8")
         (stage.path / COVER_FILE).write_bytes(cover)
         progress("wrote episode files")
-        skipped = publish_feed(output_root, settings, cover, staged=stage, built_at=now, pub_date=pub_date)
-    progress("updated feed")
+        skipped = publish_feed(
+            output_root, settings, cover, staged=stage, built_at=now, pub_date=pub_date, write_feed=write_feed
+        )
+    progress("updated feed" if write_feed else "published the episode")
     folder = output_root / name
     return Episode(folder, folder / "episode.mp3", text, timeline, size, int(facts["duration_ms"]), skipped)
 
@@ -225,13 +229,16 @@ def publish_feed(
     staged: Stage | None = None,
     built_at: datetime | None = None,
     pub_date: datetime | None = None,
+    write_feed: bool = True,
 ) -> tuple[str, ...]:
     """Rewrite output/feed.xml (and the show cover) from every episode folder, under a lock.
     A staged episode is swapped in only once the new feed, with it, is rendered and checked
     and written beside feed.xml, so a failure leaves the output directory as it was. Its
     number and first publication are settled under the lock, so concurrent builds never share
-    a number. Returns why each folder the feed left out was left out."""
-    from broadcast.publish.feed import FEED_NAME, prepare_feed, read_episode, recorded_episodes
+    a number. Returns why each folder the feed left out was left out. `write_feed=False` (a batch,
+    whose feed is written once at the end) checks that the staged episode renders as a feed item
+    and swaps it in, without reading the other folders or writing feed.xml."""
+    from broadcast.publish.feed import FEED_NAME, prepare_feed, read_episode, recorded_episodes, render_feed
     from broadcast.publish.record import RECORD_NAME, EpisodeRecord
 
     with feed_lock(output_root), ExitStack() as pending:
@@ -241,6 +248,10 @@ def publish_feed(
             record = published_record(EpisodeRecord.read(path), recorded_episodes(output_root), built_at, pub_date)
             path.write_text(record.to_json(), encoding="utf-8")
             new = read_episode(path, staged.name)
+            if not write_feed:
+                render_feed(settings.show, [new])
+                staged.publish()
+                return ()
         feed = prepare_feed(output_root, settings.show, now, staged=new)
         commits = [pending.enter_context(pending_file(output_root / FEED_NAME, feed.data))]
         cover_path = output_root / COVER_FILE

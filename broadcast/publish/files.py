@@ -46,6 +46,29 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _host() -> str:
+    return os.uname().nodename
+
+
+_MARKER_HOST = re.compile(r"\(process [0-9]+ on host (\S+)\)")
+
+
+def _marker_host(folder: Path) -> str:
+    """The host whose process made a marked folder ("" for a marker without one: this host's)."""
+    if not _is_marked(folder):
+        return ""
+    try:  # a regular file, opened without following a link planted since
+        fd = os.open(folder / MARKER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            text = os.read(fd, 500).decode("utf-8", errors="replace")
+        finally:
+            os.close(fd)
+    except OSError:
+        return ""
+    match = _MARKER_HOST.search(text)
+    return match.group(1) if match else ""
+
+
 def _temporary_dir(root: Path, kind: str, name: str) -> Path:
     """A new marked folder for this process: .broadcast-<kind>-<name>-<pid>."""
     folder = root / f"{PREFIX}{kind}-{name}-{os.getpid()}"
@@ -55,7 +78,8 @@ def _temporary_dir(root: Path, kind: str, name: str) -> Path:
         shutil.rmtree(folder, ignore_errors=True)  # our own pid: a leftover of this very process
     folder.mkdir()
     (folder / MARKER).write_text(
-        f"Made by broadcast (process {os.getpid()}); the next build removes it once that process is gone.\n",
+        f"Made by broadcast (process {os.getpid()} on host {_host()}); the next build on that host "
+        "removes it once that process is gone.\n",
         encoding="utf-8",
     )
     return folder
@@ -77,7 +101,9 @@ def _is_marked(folder: Path) -> bool:
 
 def clean_leftovers(root: Path) -> list[Path]:
     """Remove the temporary folders of builds that died (their process is gone): only names with
-    this tool's prefix and its marker inside, never through a symbolic link."""
+    this tool's prefix and its marker inside, never through a symbolic link. A folder whose marker
+    names another host (shared storage, a cluster's workers) is that host's to judge: its pid
+    means nothing here."""
     removed = []
     # Sorted: a "removed" folder is seen before the "tmp" folders of its process, which tell whether
     # its `broadcast remove` had committed the feed.
@@ -86,7 +112,7 @@ def clean_leftovers(root: Path) -> list[Path]:
         if not match or not _is_real_dir(entry):
             continue
         kind, name, pid = match.groups()
-        if _pid_alive(int(pid)):
+        if _marker_host(entry) not in ("", _host()) or _pid_alive(int(pid)):
             continue
         if not _is_marked(entry):
             # Killed between mkdir and writing the marker: an empty folder holds nobody's data
