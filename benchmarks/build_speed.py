@@ -68,7 +68,7 @@ def main() -> int:
         floor_cmd = [sys.executable, str(ROOT / "benchmarks" / "espeak_floor.py"), str(text), f"{tmp}/floor.mp3"]
         build_cmd = [
             *(sys.executable, "-m", "broadcast", "build", str(args.article)),
-            *("--output", f"{tmp}/out", "--voices", str(args.voices), "--quiet"),
+            *("--output", f"{tmp}/out", "--voices", str(args.voices), "--quiet", "--no-cache"),
         ]
         timed(floor_cmd), timed(build_cmd)  # warm the file cache
         floor = [timed(floor_cmd) for _ in range(args.runs)]
