@@ -131,9 +131,10 @@ def synthesize_script(
             done.clip(job.cue)
 
         if jobs:
-            ready_engine(jobs[0].profile)  # every voice checked before any lane speaks
             lanes = lane_count({job.profile.engine for job in jobs}, len(jobs), os.cpu_count() or 1)
-            Lanes(jobs, run, lanes).run(ready_engine)
+            first = jobs[0].profile
+            speak = Lanes(jobs, run, lanes, prepare=lambda lane_engine: lane_engine(first).check(first))
+            speak.run(ready_engine, check=lambda: ready_engine(first))  # every voice, before any lane speaks
         done.rest()
         if cache:
             total = sum(map(len, clips))

@@ -32,14 +32,24 @@ class Lanes(Generic[J]):
     """Run `run(job, engine_for)` for every job, in order of taking, over len(extra)+1 lanes:
     the calling thread's (with `first`, the caller's engines) and one thread per extra lane."""
 
-    def __init__(self, jobs: Sequence[J], run: Callable[[J, EngineFor], None], lanes: int) -> None:
+    def __init__(
+        self,
+        jobs: Sequence[J],
+        run: Callable[[J, EngineFor], None],
+        lanes: int,
+        prepare: Callable[[EngineFor], None] = lambda _engine_for: None,
+    ) -> None:
+        """`prepare` readies an extra lane's engines before it takes a job, so a job never
+        waits on a worker's start-up while a warm lane could have spoken it."""
         self._jobs = list(jobs)
         self._run = run
+        self._prepare = prepare
         self._lanes = lanes
         self._next = 0
         self._lock = threading.Lock()
         self._failed: dict[int, BaseException] = {}
         self._engines: list[dict[str, Engine]] = []
+        self._checked = threading.Event()  # the calling lane's checks passed: jobs may start
 
     def _take(self) -> int | None:
         with self._lock:
@@ -67,16 +77,31 @@ class Lanes(Generic[J]):
             return engines[profile.engine]
 
         try:
+            try:
+                self._prepare(engine_for)
+            except Exception:  # noqa: BLE001 - this lane stays out; the first lane speaks, and meets it if real
+                return
+            self._checked.wait()
             self._work(engine_for)
         finally:
             for engine in engines.values():
                 engine.close()
 
-    def run(self, first: EngineFor) -> None:
+    def run(self, first: EngineFor, check: Callable[[], None] = lambda: None) -> None:
+        """`check` runs in the calling lane while the extra lanes prepare (their workers
+        start meanwhile); no lane takes a job before it passed."""
         threads = [threading.Thread(target=self._extra_lane, daemon=True) for _ in range(self._lanes - 1)]
         for thread in threads:
             thread.start()
         try:
+            try:
+                check()
+            except BaseException as exc:
+                with self._lock:
+                    self._failed[-1] = exc  # before every job: no lane takes one
+                raise
+            finally:
+                self._checked.set()
             self._work(first)
         except BaseException:  # Ctrl-C or SIGTERM in the calling thread: stop the others now
             with self._lock:
