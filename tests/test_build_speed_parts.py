@@ -3,6 +3,7 @@ workers) and the final loudness check measured by ffmpeg. Through the real comma
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,11 +12,17 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from builds import check_output, cli_cmd, write_story
-from conftest import ROOT
+from conftest import ROOT, SEED
 from fake_engine import FakeEngine
+from test_loudness import speech_like
 
+from broadcast.audio.loudness import Loudness, measure_mp3
+from broadcast.audio.master import encode_metered
+from broadcast.audio.spool import split
+from broadcast.config import AudioSettings
 from broadcast.errors import SynthesisError
 from broadcast.model import VoiceProfile
 
@@ -111,10 +118,59 @@ def test_the_first_failing_sentence_is_named_whichever_lane_fails_first(tmp_path
     assert not [p for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")]
 
 
+RATE = 22050
+
+
+def _close(a: Loudness, b: Loudness, within: float = 0.01) -> None:
+    for x, y in (
+        (a.integrated_lufs, b.integrated_lufs),
+        (a.range_lu, b.range_lu),
+        (a.true_peak_dbtp, b.true_peak_dbtp),
+    ):
+        assert x == y or abs(x - y) <= within, (a, b)  # x == y: both -inf (silence)
+
+
+def _inter_sample_peaks(seconds: float) -> np.ndarray:
+    """A quarter-rate sine sampled 45 degrees off its crests: the true peak is 3 dB above every sample."""
+    n = np.arange(int(seconds * RATE))
+    return (0.5 * np.sin(np.pi / 2 * n + np.pi / 4)).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    ("name", "channels", "out_rate"),
+    [
+        ("speech", 1, 44100),
+        ("speech", 2, 48000),
+        ("loud", 1, 44100),
+        ("inter-sample", 1, 44100),
+        ("quiet then loud", 2, 44100),
+        ("silence", 1, 44100),
+    ],
+)
+def test_the_mp3_metered_while_encoding_reads_as_the_finished_file_does(
+    tmp_path: Path, name: str, channels: int, out_rate: int
+) -> None:
+    """The loudness recorded for an episode is metered on the MP3 frames as they are encoded
+    (a copy through a pipe); measuring the finished file afterwards reads the same."""
+    speech = speech_like(20.0, seed=5).astype(np.float32)
+    signal = {
+        "speech": speech,
+        "loud": np.clip(speech * 4.0, -0.99, 0.99),
+        "inter-sample": _inter_sample_peaks(10.0),
+        "quiet then loud": np.concatenate([speech * 0.05, speech]),
+        "silence": np.zeros(RATE * 5, np.float32),
+    }[name]
+    mp3 = tmp_path / "episode.mp3"
+    metered = encode_metered(
+        split(signal, 30_000), RATE, mp3, AudioSettings(channels=channels, sample_rate=out_rate), lambda _: None
+    )
+    _close(metered, measure_mp3(mp3))
+    assert [p.name for p in tmp_path.iterdir()] == ["episode.mp3"]
+
+
 @pytest.mark.e2e
 def test_a_real_build_runs_two_speech_workers_at_once(tmp_path: Path, empty_config: Path) -> None:
-    story = write_story(tmp_path, 2, words=300)
-    cmd = cli_cmd("build", story, "--output", tmp_path / "out", "--config", empty_config, "--quiet", "--no-cache")
+    cmd = cli_cmd("build", SEED, "--output", tmp_path / "out", "--config", empty_config, "--quiet", "--no-cache")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     most = 0
     while proc.poll() is None:
@@ -123,7 +179,13 @@ def test_a_real_build_runs_two_speech_workers_at_once(tmp_path: Path, empty_conf
     _, stderr = proc.communicate()
     assert proc.returncode == 0, stderr
     assert most == 2
-    check_output(tmp_path / "out")
+    (folder,) = check_output(tmp_path / "out")
+    # The seed's recorded loudness, metered while encoding, against the finished file's.
+    recorded = json.loads((tmp_path / "out" / folder / "episode.json").read_text())["loudness"]
+    heard = measure_mp3(tmp_path / "out" / folder / "episode.mp3")
+    assert recorded["integrated_lufs"] == pytest.approx(heard.integrated_lufs, abs=0.1)
+    assert recorded["range_lu"] == pytest.approx(heard.range_lu, abs=0.1)
+    assert recorded["true_peak_dbtp"] == pytest.approx(heard.true_peak_dbtp, abs=0.1)
 
 
 def _worker_children(parent: int) -> list[int]:
