@@ -2,13 +2,20 @@
 
 floor: the seed's script text spoken by the espeak-ng library directly and
 encoded once by ffmpeg (benchmarks/espeak_floor.py, in a fresh process).
-build: `broadcast build` of the seed, every output, in a fresh process.
-Prints medians of --runs runs and the ratio build / floor.
+build: `broadcast build --no-cache` of the seed, every output, in a fresh process
+(the clip cache would skip the speech: a build is measured speaking every sentence).
+Prints medians of --runs runs, the ratio build / floor, and where a real command
+line build's wall clock goes: its progress lines, read through a terminal and
+stamped as they come, split the run into stages (the last one is the final
+loudness check of the MP3).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import pty
+import select
 import statistics
 import subprocess
 import sys
@@ -24,6 +31,44 @@ def timed(cmd: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - start
+
+
+def wall_stages(cmd: list[str]) -> dict[str, float]:
+    """Seconds per stage of one command line build, from its start to its exit. Progress is
+    printed only to a terminal, so stderr is a pseudo-terminal read as the build goes."""
+    main, side = pty.openpty()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=side)
+    os.close(side)
+    marks: list[tuple[str, float]] = [("start", start)]
+    pending = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 1.0)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            data = os.read(main, 4096)
+        except OSError:  # the build closed the terminal: it exited
+            break
+        if not data:
+            break
+        now = time.perf_counter()
+        pending += data
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").strip()
+            if line.startswith("spoke cue 1/"):
+                marks.append(("start-up, parsing, first clip", now))
+            elif line.startswith("spoke cue"):
+                marks = [m for m in marks if m[0] != "rest of the speech"] + [("rest of the speech", now)]
+            elif line:
+                marks.append((line, now))
+    proc.wait()
+    os.close(main)
+    marks.append(("exit (process end)", time.perf_counter()))
+    return {name: t1 - t0 for (_, t0), (name, t1) in zip(marks, marks[1:])}
 
 
 def stage_times(article: Path, runs: int, out: Path, voices: Path) -> dict[str, float]:
@@ -68,11 +113,12 @@ def main() -> int:
         floor_cmd = [sys.executable, str(ROOT / "benchmarks" / "espeak_floor.py"), str(text), f"{tmp}/floor.mp3"]
         build_cmd = [
             *(sys.executable, "-m", "broadcast", "build", str(args.article)),
-            *("--output", f"{tmp}/out", "--voices", str(args.voices), "--quiet"),
+            *("--output", f"{tmp}/out", "--voices", str(args.voices), "--quiet", "--no-cache"),
         ]
         timed(floor_cmd), timed(build_cmd)  # warm the file cache
         floor = [timed(floor_cmd) for _ in range(args.runs)]
         build = [timed(build_cmd) for _ in range(args.runs)]
+        walls = [wall_stages(build_cmd) for _ in range(args.runs)]
     f, b = statistics.median(floor), statistics.median(build)
     print(
         f"article: {args.article.name} ({sum(len(c.text.split()) for c in script.cues)} words), {args.runs} runs each"
@@ -80,6 +126,12 @@ def main() -> int:
     print(f"floor  (espeak-ng library + one ffmpeg encode): median {f:6.3f} s  [{min(floor):.3f} .. {max(floor):.3f}]")
     print(f"build  (broadcast build, every output):         median {b:6.3f} s  [{min(build):.3f} .. {max(build):.3f}]")
     print(f"ratio  build / floor: {b / f:.2f}")
+    print("where a command line build's wall clock goes (median seconds per stage, stamped progress lines):")
+    for name in walls[0]:
+        print(f"  {name:<40} {statistics.median(w.get(name, 0.0) for w in walls):6.3f}")
+    print(f"  {'total':<40} {statistics.median(sum(w.values()) for w in walls):6.3f}")
+    check = statistics.median(w.get("measured loudness of the MP3", 0.0) for w in walls)
+    print(f"final loudness check of the MP3 (decode + BS.1770 meter): {check:.3f} s, {check / b:.0%} of the build")
     with tempfile.TemporaryDirectory() as tmp:
         stages = stage_times(args.article, args.runs, Path(tmp) / "out", args.voices)
     print("stages of an in-process build (median seconds; imports excluded):")

@@ -7,6 +7,7 @@ the speech engine works, so its import time costs nothing: see _warm_up.
 from __future__ import annotations
 
 import importlib
+import os
 import tempfile
 import threading
 from collections.abc import Callable
@@ -42,6 +43,7 @@ from broadcast.script.script_file import render_script_file, script_file
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.cache import ClipCache, clip_key
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
+from broadcast.speech.engines.lanes import Lanes, lane_count
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
 Progress = Callable[[str], None]
@@ -98,30 +100,42 @@ def synthesize_script(
             checked = True
         return engine_for(profile)
 
+    jobs: list[_Job] = []
     try:
         for n, cue in enumerate(spoken.cues):
             profile = cue_profile(settings, cue.cue)
             clips.append([])
             for k, sentence in enumerate(cue.spoken):
                 path = workdir / f"cue-{n:03d}-{k:03d}.wav"
-                try:
-                    key = ""
-                    if cache:
-                        if profile not in identities:
-                            identities[profile] = engine_for(profile).cache_identity(profile)
-                        key = clip_key(sentence.text, profile, identities[profile])
-                    if cache and cache.fetch(key, path):
-                        cached += 1
-                    else:
-                        synthesize_checked(ready_engine(profile), sentence.text, profile, path)
-                        if cache:
-                            cache.store(key, path)  # only a clip that passed the checks
-                except SynthesisError as exc:
-                    # "exited with code -11" alone does not say which words to look at.
-                    where = f"cue {n + 1}, sentence {k + 1} ({_first_words(cue.written[k])})"
-                    raise SynthesisError(f"{where}: {exc}") from exc
+                key = ""
+                if cache:
+                    if profile not in identities:
+                        identities[profile] = engine_for(profile).cache_identity(profile)
+                    key = clip_key(sentence.text, profile, identities[profile])
+                if cache and cache.fetch(key, path):
+                    cached += 1
+                else:
+                    jobs.append(_Job(n, k, sentence.text, cue.written[k], profile, path, key))
                 clips[-1].append(path)
-            progress(f"spoke cue {n + 1}/{len(spoken.cues)}")
+        done = _CueProgress([len(cue.spoken) for cue in spoken.cues], jobs, progress)
+
+        def run(job: _Job, lane_engine: Callable[[VoiceProfile], Engine]) -> None:
+            try:
+                synthesize_checked(lane_engine(job.profile), job.text, job.profile, job.path)
+                if cache:
+                    cache.store(job.key, job.path)  # only a clip that passed the checks
+            except SynthesisError as exc:
+                # "exited with code -11" alone does not say which words to look at.
+                where = f"cue {job.cue + 1}, sentence {job.sentence + 1} ({_first_words(job.written)})"
+                raise SynthesisError(f"{where}: {exc}") from exc
+            done.clip(job.cue)
+
+        if jobs:
+            lanes = lane_count({job.profile.engine for job in jobs}, len(jobs), os.cpu_count() or 1)
+            first = jobs[0].profile
+            speak = Lanes(jobs, run, lanes, prepare=lambda lane_engine: lane_engine(first).check(first))
+            speak.run(ready_engine, check=lambda: ready_engine(first))  # every voice, before any lane speaks
+        done.rest()
         if cache:
             total = sum(map(len, clips))
             progress(f"clips from the cache: {cached} of {total} ({total - cached} spoken)")
@@ -131,6 +145,43 @@ def synthesize_script(
         if cache:
             cache.trim()  # also after a failed build: its stored clips count too
     return clips
+
+
+@dataclass(frozen=True)
+class _Job:
+    cue: int
+    sentence: int
+    text: str  # as spoken
+    written: str  # as the error names it
+    profile: VoiceProfile
+    path: Path
+    key: str  # in the clip cache; "" without one
+
+
+class _CueProgress:
+    """ "spoke cue n/N" in cue order, as each cue's last clip is done, from whichever lane."""
+
+    def __init__(self, sizes: list[int], jobs: list[_Job], progress: Progress) -> None:
+        self._left = [0] * len(sizes)
+        for job in jobs:
+            self._left[job.cue] += 1
+        self._next = 0
+        self._lock = threading.Lock()
+        self._progress = progress
+
+    def clip(self, cue: int) -> None:
+        with self._lock:
+            self._left[cue] -= 1
+            while self._next < len(self._left) and self._left[self._next] == 0:
+                self._next += 1
+                self._progress(f"spoke cue {self._next}/{len(self._left)}")
+
+    def rest(self) -> None:
+        """Cues whose clips all came from the cache."""
+        with self._lock:
+            while self._next < len(self._left) and self._left[self._next] == 0:
+                self._next += 1
+                self._progress(f"spoke cue {self._next}/{len(self._left)}")
 
 
 def cue_profile(settings: Settings, cue: Cue) -> VoiceProfile:

@@ -66,7 +66,7 @@ def test_failure_mid_build_leaves_previous_output_intact(
     def broken_encoder(*_args: object, **_kw: object) -> None:
         raise ToolError("ffmpeg failed (exit 1): simulated")
 
-    monkeypatch.setattr(master_module, "encode_mp3", broken_encoder)
+    monkeypatch.setattr(master_module, "encode_metered", broken_encoder)
     with pytest.raises(ToolError):
         build_episode(ARTICLE, settings, out)
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [ep.folder.name]

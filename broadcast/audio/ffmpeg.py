@@ -57,19 +57,31 @@ class Running:
     the exit. Leaving the block early (an error) stops the tool."""
 
     def __init__(
-        self, args: list[str | Path], *, feed: bool, timeout: float = 120.0, watch: re.Pattern[str] | None = None
+        self,
+        args: list[str | Path],
+        *,
+        feed: bool,
+        timeout: float = 120.0,
+        watch: re.Pattern[str] | None = None,
+        fed_by: Running | None = None,
+        cwd: Path | None = None,
     ) -> None:
-        """`watch`: a stderr line to wait for with `wait_for_line` (ffmpeg describing its output)."""
+        """`watch`: a stderr line to wait for with `wait_for_line` (ffmpeg describing its output).
+        `fed_by`: another tool whose stdout is this one's stdin (instead of `feed`)."""
         self.name = str(args[0])
         self._timeout = timeout
         cmd = [find_tool(self.name), *map(str, args[1:])]
+        stdin = subprocess.PIPE if feed else subprocess.DEVNULL
+        if fed_by is not None:
+            stdin = fed_by._proc.stdout  # type: ignore[assignment]
         try:
             self._proc = subprocess.Popen(
                 cmd,
-                stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                stdin=stdin,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 bufsize=0,
+                cwd=cwd,
             )
         except OSError as exc:
             raise ToolError(f"{self.name} could not start: {exc}") from exc

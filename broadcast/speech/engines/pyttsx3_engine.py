@@ -23,6 +23,7 @@ class Pyttsx3Engine(WorkerEngine):
     # this has hung, whatever its length.
     base_timeout_s = 10.0
     per_word_timeout_s = 0.05
+    lanes = 2  # a worker is small and espeak uses one core: two workers use both
     ignore_stderr = ("Audio saved to",)  # pyttsx3 prints it for every file: not an error
 
     def __init__(self) -> None:

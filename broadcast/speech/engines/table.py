@@ -41,3 +41,8 @@ def reads_phonemes(name: str) -> bool:
     """Whether engine `name` reads espeak [[phonemes]]; an engine not in the table reads none."""
     cls = _TABLE.get(name)
     return cls is not None and cls.reads_phonemes
+
+
+def engine_lanes(name: str) -> int:
+    """How many of engine `name`'s workers may speak at once (its class's `lanes`, else 1)."""
+    return int(getattr(_engine_class(name), "lanes", 1))

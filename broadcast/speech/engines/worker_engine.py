@@ -34,6 +34,7 @@ class WorkerEngine(ABC):
 
     def __init__(self) -> None:
         self._worker: WorkerProcess | None = None
+        self._aborted = False
 
     # --- what an engine defines ------------------------------------------------------
 
@@ -82,6 +83,8 @@ class WorkerEngine(ABC):
                 raise SynthesisError(f"{who}: {first}; a fresh worker failed too: {second}") from second
 
     def _attempt(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
+        if self._aborted:
+            raise SynthesisError(f"{self.label} stopped")
         if self._worker is not None and self._worker.proc.poll() is not None:
             self.close()  # died between requests
         if self._worker is None:
@@ -94,6 +97,13 @@ class WorkerEngine(ABC):
             )
         self.prepare(self._worker, job)
         return self._worker.request(job, timeout)
+
+    def abort(self) -> None:
+        """End the worker now, from another thread, and start no fresh one (the build is ending)."""
+        self._aborted = True
+        worker = self._worker
+        if worker is not None:
+            worker.kill()
 
     def close(self) -> None:
         if self._worker is not None:

@@ -1,0 +1,125 @@
+"""Speak many clips in parallel lanes, each lane with engines of its own.
+
+espeak is single-threaded, so a second worker process uses the second core. Clips
+keep their places (each job names its own file); a failure stops the other lanes
+and the earliest failed job's error is the one raised, so errors name the same
+sentence whatever the timing. A lane runs one job at a time through `run`, which
+does the per-clip checks and retries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from broadcast.model import VoiceProfile
+from broadcast.speech.engines.engine import Engine
+from broadcast.speech.engines.table import engine_lanes, open_engine
+
+J = TypeVar("J")
+EngineFor = Callable[[VoiceProfile], Engine]
+
+
+def lane_count(engine_names: set[str], jobs: int, cores: int) -> int:
+    """How many lanes pay: the engines' own limit (an engine whose worker loads a large
+    model, or that runs in-process, says 1), the cores, and at least two jobs per lane."""
+    limit = min((engine_lanes(name) for name in engine_names), default=1)
+    return max(1, min(limit, cores, jobs // 2))
+
+
+class Lanes(Generic[J]):
+    """Run `run(job, engine_for)` for every job, in order of taking, over len(extra)+1 lanes:
+    the calling thread's (with `first`, the caller's engines) and one thread per extra lane."""
+
+    def __init__(
+        self,
+        jobs: Sequence[J],
+        run: Callable[[J, EngineFor], None],
+        lanes: int,
+        prepare: Callable[[EngineFor], None] = lambda _engine_for: None,
+    ) -> None:
+        """`prepare` readies an extra lane's engines before it takes a job, so a job never
+        waits on a worker's start-up while a warm lane could have spoken it."""
+        self._jobs = list(jobs)
+        self._run = run
+        self._prepare = prepare
+        self._lanes = lanes
+        self._next = 0
+        self._lock = threading.Lock()
+        self._failed: dict[int, BaseException] = {}
+        self._engines: list[dict[str, Engine]] = []
+        self._checked = threading.Event()  # the calling lane's checks passed: jobs may start
+
+    def _take(self) -> int | None:
+        with self._lock:
+            if self._failed or self._next >= len(self._jobs):
+                return None
+            self._next += 1
+            return self._next - 1
+
+    def _work(self, engine_for: EngineFor) -> None:
+        while (n := self._take()) is not None:
+            try:
+                self._run(self._jobs[n], engine_for)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by the caller's lane
+                with self._lock:
+                    self._failed[n] = exc
+                return
+
+    def _extra_lane(self) -> None:
+        engines: dict[str, Engine] = {}
+        self._engines.append(engines)
+
+        def engine_for(profile: VoiceProfile) -> Engine:
+            if profile.engine not in engines:
+                engines[profile.engine] = open_engine(profile.engine)
+            return engines[profile.engine]
+
+        try:
+            try:
+                self._prepare(engine_for)
+            except Exception:  # noqa: BLE001 - this lane stays out; the first lane speaks, and meets it if real
+                return
+            self._checked.wait()
+            self._work(engine_for)
+        finally:
+            for engine in engines.values():
+                engine.close()
+
+    def run(self, first: EngineFor, check: Callable[[], None] = lambda: None) -> None:
+        """`check` runs in the calling lane while the extra lanes prepare (their workers
+        start meanwhile); no lane takes a job before it passed."""
+        threads = [threading.Thread(target=self._extra_lane, daemon=True) for _ in range(self._lanes - 1)]
+        for thread in threads:
+            thread.start()
+        try:
+            try:
+                check()
+            except BaseException as exc:
+                with self._lock:
+                    self._failed[-1] = exc  # before every job: no lane takes one
+                raise
+            finally:
+                self._checked.set()
+            self._work(first)
+        except BaseException:  # Ctrl-C or SIGTERM in the calling thread: stop the others now
+            with self._lock:
+                self._failed.setdefault(len(self._jobs), RuntimeError("stopped"))
+            self._abort()
+            raise
+        finally:
+            # After a failure the other lanes finish the clip in hand (and take no more),
+            # so every job before the failed one is known good or failed: the error
+            # raised is the first in the script's order, whichever lane was faster.
+            for thread in threads:
+                thread.join()
+        if self._failed:
+            raise self._failed[min(self._failed)]
+
+    def _abort(self) -> None:
+        for engines in list(self._engines):
+            for engine in list(engines.values()):
+                abort = getattr(engine, "abort", None)
+                if abort:
+                    abort()
