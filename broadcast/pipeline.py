@@ -70,10 +70,16 @@ def _warm_up() -> threading.Thread:
 
 
 def synthesize_script(
-    spoken: SpokenScript, settings: Settings, workdir: Path, progress: Progress, cache: ClipCache | None = None
+    spoken: SpokenScript,
+    settings: Settings,
+    workdir: Path,
+    progress: Progress,
+    cache: ClipCache | None = None,
+    cores: int | None = None,
 ) -> list[list[Path]]:
     """One clip per sentence, so captions and timings are measured, not guessed. A clip in
-    `cache` is copied instead of spoken; an engine starts only for the first clip that is not."""
+    `cache` is copied instead of spoken; an engine starts only for the first clip that is not.
+    `cores` is this build's share of the machine (a batch of -j N builds shares it N ways)."""
     engines: dict[str, Engine] = {}
     clips: list[list[Path]] = []
     identities: dict[VoiceProfile, str] = {}
@@ -131,7 +137,7 @@ def synthesize_script(
             done.clip(job.cue)
 
         if jobs:
-            lanes = lane_count({job.profile.engine for job in jobs}, len(jobs), os.cpu_count() or 1)
+            lanes = lane_count({job.profile.engine for job in jobs}, len(jobs), cores or os.cpu_count() or 1)
             first = jobs[0].profile
             speak = Lanes(jobs, run, lanes, prepare=lambda lane_engine: lane_engine(first).check(first))
             speak.run(ready_engine, check=lambda: ready_engine(first))  # every voice, before any lane speaks
@@ -216,11 +222,13 @@ def build_episode(
     pub_date: datetime | None = None,
     script: Script | None = None,
     write_feed: bool = True,
+    cores: int | None = None,
 ) -> Episode:
     """`now` is the pubDate the episode gets if this is its first build (None: the article's date);
     `pub_date` replaces the pubDate whether or not it was published before. `script` is a
     script file's (see script/script_file.py), else the article's own. `write_feed=False`
-    publishes the folder but leaves feed.xml and the show cover to a later publish_feed (a batch)."""
+    publishes the folder but leaves feed.xml and the show cover to a later publish_feed (a batch).
+    `cores`: how many cores this build may use for speech (default: all of them)."""
     from broadcast.publish.feed import check_show
 
     check_show(settings.show)  # before anything is written or spoken
@@ -233,7 +241,7 @@ def build_episode(
     warming = _warm_up()
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
         spoken = speak_script(script, settings.lexicon, settings.profile)
-        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache)
+        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache, cores)
         sentences = [cue.written for cue in spoken.cues]
         marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)

@@ -54,14 +54,16 @@ RUNNER = (
 )
 
 
-def _lane_cli(tmp_path: Path, story: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _lane_cli(tmp_path: Path, story: Path | list[Path], *extra: str, **env: str) -> subprocess.CompletedProcess[str]:
     vdir = tmp_path / "voices"
     vdir.mkdir(exist_ok=True)
     for role, rate in (("host", 165), ("reporter", 180)):
         (vdir / f"{role}.toml").write_text(f'engine = "lanefake"\nvoice = "tone"\nrate = {rate}\nvolume = 0.8\n')
     cfg = tmp_path / "plain.toml"
     cfg.write_text("")
-    args = ["build", story, "--output", tmp_path / "out", "--config", cfg, "--voices", vdir, "--quiet", "--no-cache"]
+    stories = story if isinstance(story, list) else [story]
+    args = ["build", *stories, *extra, "--output", tmp_path / "out", "--config", cfg, "--voices", vdir]
+    args += ["--no-cache"] + (["--quiet"] if len(stories) == 1 else [])
     return subprocess.run(
         [sys.executable, "-c", RUNNER, *map(str, args)],
         capture_output=True,
@@ -101,6 +103,18 @@ def test_sentences_are_spoken_in_two_lanes_and_keep_their_places(tmp_path: Path)
         per_word = duration / words
         # 165-180 words a minute: 333-364 ms a word, less the trimmed silence after the last.
         assert 250 < per_word < 420, (text, duration)
+
+
+@pytest.mark.parametrize(("jobs", "lanes"), [("1", 2), ("2", 1)])
+def test_a_batch_shares_the_cores_between_its_builds(tmp_path: Path, jobs: str, lanes: int) -> None:
+    """-j 2 on two cores runs two one-lane builds, not four lanes; -j 1 gives its build both."""
+    stories = [write_story(tmp_path, n, words=240) for n in (3, 4)]
+    result = _lane_cli(tmp_path, stories, "-j", jobs)
+    assert result.returncode == 0, result.stderr
+    lines = [line.split("\t") for line in (tmp_path / "lanes.log").read_text().splitlines()]
+    for n in ("three", "four"):  # as spoken
+        threads = {thread for thread, text in lines if f"district {n} " in text}
+        assert len(threads) == lanes, (n, threads)
 
 
 def test_the_first_failing_sentence_is_named_whichever_lane_fails_first(tmp_path: Path) -> None:

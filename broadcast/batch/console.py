@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -122,7 +123,10 @@ def build_batch(
         article, script = loaded  # the script when the article is a script file, else None
         # A cluster worker's working directory is not ours: it gets the absolute path.
         output_dir = args.output.resolve() if args.scheduler else args.output
-        return BuildJob(shown, article, settings, output_dir, cache, when, pub_date, script)
+        # Local workers share this machine: each build's speech lanes get its share of the cores,
+        # so -j 2 runs two one-lane builds rather than four lanes on two cores.
+        cores = None if args.scheduler else max(1, (os.cpu_count() or 1) // backend.workers)
+        return BuildJob(shown, article, settings, output_dir, cache, when, pub_date, script, cores)
 
     backend = _backend(args)  # local workers fork here, before the progress bar exists
     progress = Progress(len(names), output)

@@ -25,6 +25,7 @@ class BuildJob:
     now: datetime | None
     pub_date: datetime | None
     script: Script | None = None  # a script file's, as edited; None: made from the article
+    cores: int | None = None  # this build's share of the machine's cores (None: all)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def build_article(job: BuildJob) -> Outcome:
             pub_date=job.pub_date,
             script=job.script,
             write_feed=False,
+            cores=job.cores,
         )
     except BroadcastError as exc:
         return Outcome(job.name, error=str(exc), exit_code=exc.exit_code, warnings=warnings, host=host)
