@@ -27,6 +27,15 @@ def write_story(folder: Path, n: int, words: int = 60) -> Path:
     return path
 
 
+def fake_voices(folder: Path, rate: int = 180) -> Path:
+    """folder/voices, whose host and reporter use the deterministic fake engine."""
+    voices = folder / "voices"
+    voices.mkdir()
+    for role in ("host", "reporter"):
+        (voices / f"{role}.toml").write_text(f'engine = "fake"\nvoice = "tone"\nrate = {rate}\nvolume = 0.8\n')
+    return voices
+
+
 def cli_cmd(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "broadcast", *map(str, args)]
 

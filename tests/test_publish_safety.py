@@ -11,7 +11,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from builds import write_story
+from builds import fake_voices, write_story
 from conftest import EPISODE_FILES, run_cli
 
 from broadcast.publish.files import MARKER, PREFIX
@@ -24,10 +24,7 @@ Built = tuple[Path, Path, Path]  # output folder, voices, config
 def two_episodes(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """An output folder with two episodes built by the fake engine, plus the voices and config used."""
     base = tmp_path_factory.mktemp("built")
-    voices = base / "voices"
-    voices.mkdir()
-    for role in ("host", "reporter"):
-        (voices / f"{role}.toml").write_text('engine = "fake"\nvoice = "tone"\nrate = 180\nvolume = 0.8\n')
+    voices = fake_voices(base)
     config = base / "plain.toml"
     # A local preview's addresses, not the placeholders: no placeholder warning among those the tests read.
     config.write_text('[show]\nbase_url = "http://localhost:8000/"\nowner_email = "producer@localhost"\n')

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import podcastparser
 import pytest
-from builds import write_story
+from builds import fake_voices, write_story
 from conftest import run_cli
 
 from broadcast.cli import main
@@ -23,10 +23,7 @@ Built = tuple[Path, Path]  # output folder, show config
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     base = tmp_path_factory.mktemp("remove")
-    voices = base / "voices"
-    voices.mkdir()
-    for role in ("host", "reporter"):
-        (voices / f"{role}.toml").write_text('engine = "fake"\nvoice = "tone"\nrate = 180\nvolume = 0.8\n')
+    voices = fake_voices(base)
     config = base / "plain.toml"
     config.write_text("")
     out = base / "out"

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from builds import fake_voices
 from conftest import CLI, ROOT, run_cli
 
 from broadcast.model import Chapter, Part, SentenceTiming
@@ -64,10 +65,7 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("review")
-    voices = work / "voices"
-    voices.mkdir()
-    for role in ("host", "reporter"):
-        (voices / f"{role}.toml").write_text('engine = "fake"\nvoice = "tone"\nrate = 170\nvolume = 0.8\n')
+    voices = fake_voices(work, rate=170)
     (work / "empty.toml").write_text("")
     (work / "story.txt").write_text(STORY, encoding="utf-8")
     proc = run_cli(

@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
-from builds import write_story
+from builds import fake_voices, write_story
 from conftest import SEED, run_cli
 
 from broadcast.config import ShowSettings
@@ -28,10 +28,7 @@ SHOW = ShowSettings(base_url="https://station.org/pod/", owner_email="pod@statio
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed (its page names a source URL) and a wire story that names none, in one feed."""
     base = tmp_path_factory.mktemp("notes")
-    voices = base / "voices"
-    voices.mkdir()
-    for role in ("host", "reporter"):
-        (voices / f"{role}.toml").write_text('engine = "fake"\nvoice = "tone"\nrate = 180\nvolume = 0.8\n')
+    voices = fake_voices(base)
     config = base / "show.toml"
     config.write_text('[show]\nbase_url = "http://localhost:8000/"\nowner_email = "producer@localhost"\n')
     for article in (SEED, write_story(base, 1, words=24)):
