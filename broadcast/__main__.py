@@ -1,3 +1,3 @@
-from broadcast.cli import main
+from broadcast.cli import run
 
-raise SystemExit(main())
+run()

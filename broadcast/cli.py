@@ -538,14 +538,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
-    if argv is None:  # the process's own command line: its work is done and every file closed
-        _exit_now(code)
     return code
 
 
-def _exit_now(code: int) -> None:
-    """Exit without the interpreter's teardown of numpy, scipy and the rest (0.1 s a build):
-    nothing is left to clean up but the output streams, flushed here."""
+def run() -> None:
+    """The `broadcast` command and `python -m broadcast`: main, then exit without the interpreter's
+    teardown of numpy, scipy and the rest (0.1 s a build). Its work is done and every file closed;
+    nothing is left but the output streams, flushed here. Callers of main() keep their process."""
+    code = main()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
