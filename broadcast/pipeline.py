@@ -25,6 +25,7 @@ from broadcast.publish.episode import (
     episode_folder,
     episode_name,
     episode_record,
+    folder_of_guid,
     loudness_record,
     published_record,
     tag_values,
@@ -276,7 +277,7 @@ def build_episode(
             output_root, settings, cover, staged=stage, built_at=now, pub_date=pub_date, write_feed=write_feed
         )
     progress("updated feed" if write_feed else "published the episode")
-    folder = output_root / name
+    folder = output_root / (folder_of_guid(output_root, record.guid) or name)  # as settled under the lock
     return Episode(folder, folder / "episode.mp3", text, timeline, size, int(facts["duration_ms"]), skipped)
 
 
@@ -306,6 +307,7 @@ def publish_feed(
             path = staged.path / RECORD_NAME
             record = published_record(EpisodeRecord.read(path), recorded_episodes(output_root), built_at, pub_date)
             path.write_text(record.to_json(), encoding="utf-8")
+            staged = _settled(staged, record.guid)
             new = read_episode(path, staged.name)
             if not write_feed:
                 render_feed(settings.show, [new])
@@ -321,6 +323,18 @@ def publish_feed(
         for commit in commits:
             commit()
     return tuple(s.reason for s in feed.skipped)
+
+
+def _settled(staged: Stage, guid: str) -> Stage:
+    """The name the staged episode is published under, decided under the feed lock: the name
+    chosen before speaking may since have been taken by another article built at the same time
+    (a batch's two same-headline stories), whose folder must not be swapped away."""
+    from broadcast.publish.record import RECORD_NAME, recorded_guid
+
+    taken = staged.root / staged.name / RECORD_NAME
+    if taken.exists() and recorded_guid(taken) != guid:
+        return replace(staged, name=f"{staged.name}-{guid[:8]}")
+    return staged
 
 
 def remove_episode(output_root: Path, settings: Settings, which: str) -> tuple[str, tuple[str, ...]]:

@@ -395,3 +395,22 @@ def test_a_script_file_in_a_batch_builds_as_edited(tmp_path: Path) -> None:
     assert titles[0].startswith("Corrected: County 7") and titles[1].startswith("County 8")
     (record,) = [json.loads(p.read_text()) for p in out.glob("*/episode.json") if "county-7" in p.parent.name]
     assert {c["role"] for c in record["cues"]} == {"host"}  # the edit, not the article's casting
+
+
+def test_two_stories_with_one_headline_in_one_batch_keep_both_episodes(tmp_path: Path) -> None:
+    """Both builds pick the same <date>-<slug> before either is published; the name is settled
+    under the feed lock, so the second gets the guid suffix instead of swapping the first away."""
+    src = tmp_path / "in"
+    one = story(9)
+    other = one.replace("By Sam Rivera", "By Ana Ortiz").replace("Officials in county 9", "Workers in county 9")
+    articles = [write(src, "a.txt", one), write(src, "b.txt", other)]
+    out = tmp_path / "out"
+    proc = run(tmp_path, *articles, "-j", "2", "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    folders = check_output(out)
+    assert len(folders) == 2, folders
+    assert len(feed_items(out)) == 2
+    records = [json.loads(p.read_text()) for p in out.glob("*/episode.json")]
+    assert sorted(r["episode_number"] for r in records) == [1, 2]
+    named = [row.split()[1] for row in proc.stdout.splitlines()[1:3]]
+    assert len(set(named)) == 2 and all(Path(n).name in folders for n in named)  # the table names each one
