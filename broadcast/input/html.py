@@ -37,6 +37,7 @@ from broadcast.input.plain import (
 )
 from broadcast.input.roles import evidence
 from broadcast.input.title import lede_title
+from broadcast.input.web_url import is_web_url
 from broadcast.model import Article, Bio
 
 # Elements removed before extraction. trafilatura drops most figures itself, but a
@@ -471,7 +472,7 @@ def _person_names(value: str) -> list[str]:
 def _page_url(page: _Page) -> str:
     for source in URL_SOURCES:
         for value in source(page):
-            if re.match(r"https?://[^/\s]+", value.strip(), re.IGNORECASE):
+            if is_web_url(value):  # a malformed one ("http://[oops/") is no address
                 return value.strip()
     return ""
 

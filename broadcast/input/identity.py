@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
+from broadcast.input.web_url import split_web_url
 from broadcast.model import Article
 
 
@@ -20,8 +21,8 @@ def page_url(url: str) -> str:
     """The URL of an article page, normalised; "" for a site's front page or anything not http(s).
     Only the page's own URL counts: a text copy's copyright link ("https://www.wpsu.org/terms")
     names every article of the site alike, so it is no identity."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    parts = split_web_url(url)
+    if parts is None:
         return ""
     path = parts.path.rstrip("/")
     if not path:

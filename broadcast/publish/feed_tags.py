@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError
+from broadcast.input.web_url import is_web_url
 from broadcast.publish.feed_episodes import FeedEpisode, aware
 from broadcast.publish.feed_xml import ILLEGAL_XML, Tag
-from broadcast.publish.show_notes import is_web_url, show_notes
+from broadcast.publish.show_notes import show_notes
 
 GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")  # of podcast:guid
 NAMESPACES = (
@@ -51,8 +52,7 @@ def feed_guid(feed_url: str) -> str:
 
 
 def absolute_url(url: str, what: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_url(url):
         raise ConfigError(f"show {what} must be an absolute http(s) URL, not {url!r}")
     return url.strip()
 

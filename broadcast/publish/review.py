@@ -18,9 +18,9 @@ from html import escape
 from importlib.resources import files
 from pathlib import Path
 from string import Template
-from urllib.parse import urlsplit
 
 from broadcast.errors import InputError
+from broadcast.input.web_url import is_web_url
 from broadcast.model import SentenceTiming
 from broadcast.publish.record import RECORD_NAME, EpisodeRecord, LoudnessRecord
 
@@ -85,7 +85,7 @@ def _clock(ms: int) -> str:
 def _facts(record: EpisodeRecord, source: str) -> str:
     when = record.published.strftime("%Y-%m-%d %H:%M %Z").strip() if record.published else "unknown"
     link = ""
-    if urlsplit(record.source_url).scheme in ("http", "https"):  # never a javascript: link
+    if is_web_url(record.source_url):  # never a javascript: link
         link = f' (<a href="{escape(record.source_url)}" rel="noreferrer">{escape(record.source_url)}</a>)'
     rows = (
         ("Source", escape(source or "unknown") + link),

@@ -6,18 +6,13 @@ Plain HTML escaped as XML text, not CDATA: a value holding "]]>" cannot end it e
 from __future__ import annotations
 
 from html import escape as _escape
-from urllib.parse import urlsplit
 
+from broadcast.input.web_url import is_web_url
 from broadcast.publish.feed_episodes import FeedEpisode
 
 
 def escape(text: str) -> str:
     return _escape(text, quote=False)  # quotes need no escape outside an attribute
-
-
-def is_web_url(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _names(names: tuple[str, ...]) -> str:

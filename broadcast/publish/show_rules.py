@@ -11,11 +11,11 @@ import difflib
 import ipaddress
 import re
 import socket
-from urllib.parse import urlsplit
 
 from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError
 from broadcast.input.fetch import non_public
+from broadcast.input.web_url import split_web_url
 from broadcast.publish.feed_tags import absolute_url, one_line
 
 # Apple Podcasts' categories and their subcategories, spelled (and cased) as itunes:category takes them.
@@ -235,13 +235,14 @@ def local_host(host: str) -> str:
     return f"a {kind} address" if kind else ""
 
 
+def _host(url: str) -> str:
+    parts = split_web_url(url)
+    return parts.hostname or "" if parts else ""
+
+
 def _hosts(show: ShowSettings) -> list[tuple[str, str, str]]:
     """(key, value, host) of every address in [show] a listener's app or a directory uses."""
-    out = [
-        (key, url, urlsplit(url.strip()).hostname or "")
-        for key, url in (("base_url", show.base_url), ("link", show.link))
-        if url
-    ]
+    out = [(key, url, _host(url)) for key, url in (("base_url", show.base_url), ("link", show.link)) if url]
     email = show.owner_email.strip()
     if "@" in email:
         out.append(("owner_email", show.owner_email, email.rpartition("@")[2]))
