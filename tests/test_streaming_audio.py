@@ -232,3 +232,24 @@ def test_spool_reads_back_what_was_written() -> None:
         track.resize(10)
         assert track.read(0, 100).tolist() == [0, 0, 9, 0, 0, 1, 2, 3, 0, 0]
         assert [c.tolist() for c in track.chunks(4)] == [[0, 0, 9, 0], [0, 1, 2, 3], [0, 0]]
+
+
+def test_a_reader_that_dies_stops_the_tool_feeding_it_at_once() -> None:
+    """The encoder feeds the decoder through a pipe; when the decoder dies the encoder must get a
+    broken pipe, not block on a reading end this process still holds (a 120 s stall, misreported)."""
+    import time
+
+    from broadcast.audio import ffmpeg
+    from broadcast.errors import ToolError
+
+    started = time.monotonic()
+    with pytest.raises(ToolError) as caught:
+        with (
+            ffmpeg.Running(["cat"], feed=True, timeout=20) as writer,
+            ffmpeg.Running(["head", "-c", "10"], feed=False, fed_by=writer),
+        ):
+            for _ in range(2000):
+                writer.write(b"x" * 65536)
+            writer.finish()
+    assert time.monotonic() - started < 10
+    assert "made no progress" not in str(caught.value)

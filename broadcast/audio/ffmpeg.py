@@ -85,6 +85,10 @@ class Running:
             )
         except OSError as exc:
             raise ToolError(f"{self.name} could not start: {exc}") from exc
+        if fed_by is not None and fed_by._proc.stdout:
+            # Only this tool may hold the pipe's reading end: if it dies, the feeding tool must
+            # get a broken pipe at once, not block on a pipe this process keeps open.
+            fed_by._proc.stdout.close()
         self._watch_for = watch
         self._watched: re.Match[str] | None = None
         self._stderr_seen = threading.Event()  # the watched line, or the end of stderr
@@ -127,6 +131,11 @@ class Running:
                 self._stalled = True
                 self._proc.kill()
                 return
+
+    def stop(self) -> None:
+        """Kill the tool now (a reader of its output gave up): whoever feeds it gets a broken pipe."""
+        if self._proc.poll() is None:
+            self._proc.kill()
 
     def wait_for_line(self) -> re.Match[str] | None:
         """The first stderr line matching `watch`, once written; None if the tool ended without it."""

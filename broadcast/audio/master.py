@@ -96,6 +96,7 @@ def encode_metered(
                     found.append(measure_chunks(_decoded(decoder, audio.channels), audio.sample_rate))
                 except BaseException as exc:  # noqa: BLE001 - raised in the building thread
                     found.append(exc)
+                    decoder.stop()  # unblocks the encoder, and with it the building thread
 
             reader = threading.Thread(target=meter, daemon=True)
             reader.start()
@@ -120,17 +121,21 @@ def _decoded(decoder: ffmpeg.Running, channels: int) -> Iterator[np.ndarray]:
     """The decoder's float samples in (n, channels) chunks of a few MB, the encoder's delay dropped."""
     frame = 4 * channels
     skip = LAME_DELAY_SAMPLES * frame
-    pending = b""
+    parts: list[bytes] = []  # joined once a chunk's worth has come: pipe reads are small
+    held = 0
     while True:
         data = decoder.read(_READ_BYTES)
         ended = not data
         if skip and data:
             data, skip = data[skip:], max(0, skip - len(data))
-        pending += data
-        whole = len(pending) // frame * frame
-        if whole and (len(pending) >= _READ_BYTES or ended):
-            yield np.frombuffer(pending[:whole], dtype="<f4").reshape(-1, channels)
-            pending = pending[whole:]
+        parts.append(data)
+        held += len(data)
+        if held >= _READ_BYTES or ended:
+            pending = b"".join(parts)
+            whole = len(pending) // frame * frame
+            if whole:
+                yield np.frombuffer(pending[:whole], dtype="<f4").reshape(-1, channels)
+            parts, held = [pending[whole:]], len(pending) - whole
         if ended:
             return
 
