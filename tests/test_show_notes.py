@@ -124,3 +124,23 @@ def test_a_person_name_is_cut_to_128_characters() -> None:
     xml = render_feed(SHOW, [episode(authors=("A" * 200, " "))])
     people = list(ET.fromstring(xml).iter(f"{{{PODCAST}}}person"))
     assert [p.text for p in people] == ["A" * 128]
+
+
+def test_credits_end_each_sentence_once() -> None:
+    from broadcast.publish.show_notes import show_notes
+
+    ep = FeedEpisode(
+        folder="x",
+        title="t",
+        description="The lede.",
+        guid="g",
+        published=None,
+        duration_s=1,
+        size_bytes=1,
+        authors=("Ann Lee",),
+        site="KXYZ Inc.",
+        copyright="Copyright 2023 NPR. To see more, visit https://www.npr.org.",
+    )
+    notes = show_notes(ep)
+    assert ".." not in notes, notes
+    assert "Written by Ann Lee for KXYZ Inc. " in notes

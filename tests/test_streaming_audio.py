@@ -243,13 +243,13 @@ def test_a_reader_that_dies_stops_the_tool_feeding_it_at_once() -> None:
     from broadcast.errors import ToolError
 
     started = time.monotonic()
-    with pytest.raises(ToolError) as caught:
-        with (
-            ffmpeg.Running(["cat"], feed=True, timeout=20) as writer,
-            ffmpeg.Running(["head", "-c", "10"], feed=False, fed_by=writer),
-        ):
-            for _ in range(2000):
-                writer.write(b"x" * 65536)
-            writer.finish()
+    with (
+        pytest.raises(ToolError) as caught,
+        ffmpeg.Running(["cat"], feed=True, timeout=20) as writer,
+        ffmpeg.Running(["head", "-c", "10"], feed=False, fed_by=writer),
+    ):
+        for _ in range(2000):
+            writer.write(b"x" * 65536)
+        writer.finish()
     assert time.monotonic() - started < 10
     assert "made no progress" not in str(caught.value)

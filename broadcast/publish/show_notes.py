@@ -24,6 +24,11 @@ def _notice(copyright: str) -> str:
     return text if text.startswith("©") or text.lower().startswith("copyright") else f"© {text}"
 
 
+def _sentence(text: str) -> str:
+    """One full stop at the end: "Copyright 2023 NPR. To see more, visit https://www.npr.org." has its own."""
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def show_notes(ep: FeedEpisode) -> str:
     """The lede, the attribution lines, a link to the original story, and the credits."""
     paragraphs = [escape(p.strip()) for p in (ep.description, *ep.attribution) if p.strip()]
@@ -32,13 +37,12 @@ def show_notes(ep: FeedEpisode) -> str:
         paragraphs.append(f'<a href="{_escape(ep.source_url.strip())}">Read the original story</a>{at}.')
     authors = tuple(a.strip() for a in ep.authors if a.strip())
     credits = [
-        f"Written by {_names(authors)}" + (f" for {ep.site.strip()}" if ep.site.strip() else "") + "."
+        f"Written by {_names(authors)}" + (f" for {ep.site.strip()}" if ep.site.strip() else "")
         if authors
-        else (f"From {ep.site.strip()}." if ep.site.strip() else ""),
-        f"{_notice(ep.copyright)}." if ep.copyright.strip() else "",
+        else (f"From {ep.site.strip()}" if ep.site.strip() else ""),
+        _notice(ep.copyright) if ep.copyright.strip() else "",
         "Voiced by broadcast"
-        + (" (" + ", ".join(f"{role}: {voice}" for role, voice in ep.voices) + ")" if ep.voices else "")
-        + ".",
+        + (" (" + ", ".join(f"{role}: {voice}" for role, voice in ep.voices) + ")" if ep.voices else ""),
     ]
-    paragraphs.append(escape(" ".join(c for c in credits if c)))
+    paragraphs.append(escape(" ".join(_sentence(c) for c in credits if c)))
     return "".join(f"<p>{p}</p>" for p in paragraphs)
