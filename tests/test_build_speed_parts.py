@@ -213,3 +213,38 @@ def _worker_children(parent: int) -> list[int]:
             except (OSError, ValueError, IndexError):
                 continue
     return found
+
+
+class _Stoppable(FakeEngine):
+    """Speaks a clip by waiting for abort() (at most 5 s): a lane busy when Ctrl-C comes."""
+
+    name = "stoppable"
+    lanes = 2
+    aborted = threading.Event()
+
+    def abort(self) -> None:
+        _Stoppable.aborted.set()
+
+    def synthesize(self, text: str, profile: VoiceProfile, path: Path) -> None:
+        _Stoppable.aborted.wait(5)
+
+
+def test_ctrl_c_in_the_calling_lane_stops_the_other_lanes_at_once() -> None:
+    from broadcast.speech.engines import register_engine
+    from broadcast.speech.engines.lanes import Lanes
+
+    register_engine(_Stoppable)
+    profile = VoiceProfile("p", "stoppable", "tone", 180, 0.8)
+    calling = threading.current_thread()
+
+    def run(job: int, engine_for) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is calling:
+            time.sleep(0.3)  # the other lane has taken its clip by now
+            raise KeyboardInterrupt
+        engine_for(profile).synthesize("words", profile, Path("unused.wav"))
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        Lanes([0, 1, 2, 3], run, 2).run(lambda _p: _Stoppable())
+    assert time.monotonic() - started < 2.5  # not the other lane's whole clip
+    assert _Stoppable.aborted.is_set()

@@ -65,6 +65,8 @@ class Lanes(Generic[J]):
             except BaseException as exc:  # noqa: BLE001 - re-raised by the caller's lane
                 with self._lock:
                     self._failed[n] = exc
+                if not isinstance(exc, Exception):  # Ctrl-C or SIGTERM: run() stops the other lanes now
+                    raise
                 return
 
     def _extra_lane(self) -> None:
