@@ -414,3 +414,13 @@ def test_two_stories_with_one_headline_in_one_batch_keep_both_episodes(tmp_path:
     assert sorted(r["episode_number"] for r in records) == [1, 2]
     named = [row.split()[1] for row in proc.stdout.splitlines()[1:3]]
     assert len(set(named)) == 2 and all(Path(n).name in folders for n in named)  # the table names each one
+
+
+def test_a_dash_inside_a_list_read_from_stdin_is_refused() -> None:
+    import io
+
+    from broadcast.batch.inputs import batch_articles
+    from broadcast.errors import UsageError
+
+    with pytest.raises(UsageError, match="both read standard input"):
+        batch_articles(["story.txt"], "-", io.BytesIO(b"other.txt\n-\n"))

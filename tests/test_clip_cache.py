@@ -299,3 +299,18 @@ def test_a_cached_rebuild_with_real_speech_gives_the_same_audio_and_captions(tmp
     assert second["vtt"] == first["vtt"]
     assert second["audio"]["duration_ms"] == first["audio"]["duration_ms"]
     assert abs(MP3(mp3).info.length - length) < 0.03
+
+
+def test_a_fifo_planted_as_an_entry_is_passed_over_not_waited_on(tmp_path: Path) -> None:
+    import threading
+
+    from broadcast.speech.cache import open_clip_cache
+
+    cache = open_clip_cache(tmp_path / "clips", 10_000_000)
+    os.mkfifo(cache._path("a" * 64))
+    got: list[bool] = []
+    reader = threading.Thread(target=lambda: got.append(cache.fetch("a" * 64, tmp_path / "out.wav")), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert got == [False]  # answered at once: a miss, the clip is spoken
+    assert not cache._path("a" * 64).exists()  # and the FIFO cleared away

@@ -64,7 +64,7 @@ def batch_articles(args: Sequence[str], from_list: str | None, stdin: BinaryIO) 
         listed = read_list(from_list, stdin)
         if not listed:
             raise UsageError(f"{from_list}: --from names no article (only blank lines and comments)")
-        if from_list == "-" and "-" in found:
+        if from_list == "-" and "-" in found + listed:
             raise UsageError("--from - and the article - both read standard input; use one")
         found.extend(listed)
     if found.count("-") > 1:

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import secrets
+import stat
 import time
 import wave
 from io import BytesIO
@@ -91,7 +92,8 @@ class ClipCache:
         """Write the cached clip for `key` to `dest`; False when there is none usable."""
         path = self._path(key)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            # No blocking open of a FIFO planted under an entry's name: regular files only.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except FileNotFoundError:
             return False
         except OSError:  # a planted symbolic link (ELOOP) or an unreadable entry
@@ -99,8 +101,14 @@ class ClipCache:
             return False
         try:
             with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    self._discard(path)
+                    return False
                 data = fh.read()
-                os.utime(fh.fileno())  # the recency the size limit goes by
+                try:
+                    os.utime(fh.fileno())  # the recency the size limit goes by
+                except OSError:  # another user's entry in a shared cache: still a good clip
+                    pass
         except OSError:
             return False
         digest = data[len(MAGIC) : len(MAGIC) + 32]
