@@ -379,7 +379,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError("build: the following arguments are required: article (see broadcast build --help)")
     pub_date = utc(parse_date(args.pub_date, "--pub-date")) if args.pub_date is not None else None
     if len(names) > 1 or args.scheduler:
-        from broadcast.batch.console import build_batch
+        from broadcast.cli_batch import build_batch
 
         return build_batch(args, names, pub_date, _now, _settings, _check_show, _clip_cache, _article, _warn)
     args.article = names[0]

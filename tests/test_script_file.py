@@ -82,6 +82,7 @@ _zones = st.one_of(
     ),
 )
 _names = st.from_regex(r"[A-Z][a-zé'.-]{0,8}( [A-Z][a-zé'.-]{0,10}){0,2}", fullmatch=True)
+_authors = st.from_regex(r"[A-Z][a-zé'.-]{0,8}( [A-Z][a-zé'.-]{0,10}){0,2}(, Jr\.)?", fullmatch=True)
 
 script_files = st.builds(
     ScriptFile,
@@ -89,7 +90,7 @@ script_files = st.builds(
     cues=st.lists(cues(), min_size=1, max_size=6).map(tuple),
     site=_line,
     published=st.one_of(st.none(), st.datetimes(datetime(1900, 1, 2), datetime(2100, 12, 30), timezones=_zones)),
-    authors=st.lists(_names, max_size=3).map(tuple),
+    authors=st.lists(_authors, max_size=3).map(tuple),  # a comma in a name ("Sam Doe, Jr.") too
     url=_line,
     link=_line,
     identity=_line,

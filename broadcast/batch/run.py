@@ -8,6 +8,7 @@ At most `workers` builds are in flight, so --fail-fast stops exactly the builds 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,6 +38,8 @@ class BatchResult:
 def _failed(name: str, exc: BaseException) -> Outcome:
     if isinstance(exc, BroadcastError):
         return Outcome(name, error=str(exc), exit_code=exc.exit_code)
+    if isinstance(exc, BrokenProcessPool):  # not a bug of the build: its process was killed
+        return Outcome(name, error="its worker process died (killed, or out of memory); build it again", exit_code=1)
     return Outcome(name, error=f"internal error: {type(exc).__name__}: {exc}", exit_code=1)
 
 

@@ -140,6 +140,19 @@ def _read_bio(value: str) -> Bio:
     return Bio(name, text)
 
 
+def _write_authors(authors: tuple[str, ...]) -> str:
+    """Names separated by commas; by semicolons when a name holds a comma ("Sam Doe, Jr.;" for
+    one such name, so that reading it back sees the semicolon)."""
+    if any("," in a for a in authors):
+        return "; ".join(authors) + (";" if len(authors) == 1 else "")
+    return ", ".join(authors)
+
+
+def _read_authors(value: str) -> tuple[str, ...]:
+    names = value.split(";") if ";" in value else value.split(",")
+    return tuple(a.strip(_BLANKS) for a in names if a.strip(_BLANKS))
+
+
 @dataclass(frozen=True)
 class _Key:
     key: str
@@ -153,7 +166,7 @@ HEADER: tuple[_Key, ...] = (
     _Key("TITLE", "title"),
     _Key("SOURCE", "site"),
     _Key("DATE", "published", _write_date, _read_date),  # type: ignore[arg-type]
-    _Key("AUTHORS", "authors", ", ".join, lambda v: tuple(a.strip(_BLANKS) for a in v.split(",") if a.strip(_BLANKS))),  # type: ignore[arg-type]
+    _Key("AUTHORS", "authors", _write_authors, _read_authors),  # type: ignore[arg-type]
     _Key("URL", "url"),
     _Key("LINK", "link"),
     _Key("ID", "identity"),
