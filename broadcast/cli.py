@@ -1,4 +1,5 @@
-"""The command line: the only module that prints, and where errors become exit codes."""
+"""The command line: with cli_batch.py (its batch part) the only module that prints, and where errors
+become exit codes."""
 
 from __future__ import annotations
 
