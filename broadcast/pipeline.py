@@ -22,6 +22,7 @@ from broadcast.errors import ConfigError, OutputError, SynthesisError
 from broadcast.model import Article, Cue, Script, Timeline, VoiceProfile
 from broadcast.publish.episode import (
     COVER_FILE,
+    SCRIPT_FILE,
     episode_folder,
     episode_name,
     episode_record,
@@ -48,7 +49,6 @@ from broadcast.speech.engines.lanes import Lanes, lane_count
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
 Progress = Callable[[str], None]
-SCRIPT_FILE = "episode.script"  # the episode's editable source, beside script.txt
 _HEAVY_MODULES = ("broadcast.audio.master", "broadcast.publish.feed", "broadcast.publish.tags")
 
 

@@ -115,6 +115,7 @@ def _date_tag(article: Article) -> str:
 
 
 COVER_FILE = "cover.jpg"
+SCRIPT_FILE = "episode.script"  # the episode's editable source, beside script.txt
 TRANSCRIPTS = (("transcript.vtt", "text/vtt"), ("transcript.srt", "application/x-subrip"))
 
 
