@@ -37,6 +37,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build_speed.py
+	$(BIN)/python benchmarks/rebuild_speed.py
+	$(BIN)/python benchmarks/length_scaling.py --configs built-in
+	$(BIN)/python benchmarks/batch_speed.py
 
 # How the plain-text extractor does on the labelled corpus in ../shared/corpus (or $$BROADCAST_CORPUS).
 eval: $(STAMP)
