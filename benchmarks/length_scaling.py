@@ -172,7 +172,8 @@ def build(article: Path, words: int, config: Path | None, voices: Path) -> Run:
     with tempfile.TemporaryDirectory(prefix="length-") as tmp:
         out = Path(tmp) / "out"
         cmd = [_TIME, "-v", sys.executable, "-m", "broadcast", "build", str(article), "--output", str(out)]
-        cmd += ["--voices", str(voices), "--quiet"] + (["--config", str(config)] if config else [])
+        cmd += ["--voices", str(voices), "--quiet", "--no-cache"]  # the cache would flatter every run after the first
+        cmd += ["--config", str(config)] if config else []
         peaks: dict[int, tuple[str, int]] = {}
         done = threading.Event()
         start = time.perf_counter()
