@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
 from broadcast.audio import ffmpeg
-from broadcast.audio.loudness import Loudness, measure_chunks, plan_gain
+from broadcast.audio.loudness import Loudness, float_chunks, measure_chunks, plan_gain
 from broadcast.audio.mix import Track, _encoder_args, shift_timeline, to_float
 from broadcast.audio.music import arrangement
 from broadcast.audio.spool import Spool
@@ -29,7 +29,6 @@ _ENCODING = "encoding.mp3"
 # LAME's delay before the first sample (576, plus the decoder's 529) at MPEG-1 rates
 # (32-48 kHz): a decoder that finds no LAME header plays it as silence first.
 LAME_DELAY_SAMPLES = 1105
-_READ_BYTES = 1 << 22
 
 
 def master(track: Track, audio: AudioSettings, mp3: Path, progress: Progress) -> tuple[Timeline, Loudness, float]:
@@ -93,7 +92,9 @@ def encode_metered(
 
             def meter() -> None:
                 try:
-                    found.append(measure_chunks(_decoded(decoder, audio.channels), audio.sample_rate))
+                    found.append(
+                        measure_chunks(float_chunks(decoder, audio.channels, LAME_DELAY_SAMPLES), audio.sample_rate)
+                    )
                 except BaseException as exc:  # noqa: BLE001 - raised in the building thread
                     found.append(exc)
                     decoder.stop()  # unblocks the encoder, and with it the building thread
@@ -115,29 +116,6 @@ def encode_metered(
         raise found[0]
     os.replace(work, mp3)
     return found[0]
-
-
-def _decoded(decoder: ffmpeg.Running, channels: int) -> Iterator[np.ndarray]:
-    """The decoder's float samples in (n, channels) chunks of a few MB, the encoder's delay dropped."""
-    frame = 4 * channels
-    skip = LAME_DELAY_SAMPLES * frame
-    parts: list[bytes] = []  # joined once a chunk's worth has come: pipe reads are small
-    held = 0
-    while True:
-        data = decoder.read(_READ_BYTES)
-        ended = not data
-        if skip and data:
-            data, skip = data[skip:], max(0, skip - len(data))
-        parts.append(data)
-        held += len(data)
-        if held >= _READ_BYTES or ended:
-            pending = b"".join(parts)
-            whole = len(pending) // frame * frame
-            if whole:
-                yield np.frombuffer(pending[:whole], dtype="<f4").reshape(-1, channels)
-            parts, held = [pending[whole:]], len(pending) - whole
-        if ended:
-            return
 
 
 def mono_to_output(chunk: np.ndarray, channels: int) -> bytes:
