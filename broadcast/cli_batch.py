@@ -148,6 +148,8 @@ def build_batch(
     failures = result.failures
     if failures or left or result.feed_error:
         for o in failures:
+            if o.traceback and args.debug:  # a bug in the build, as --debug shows one for one article
+                sys.stderr.write(o.traceback)
             print(f"broadcast: failed: {_error_line(o)}", file=sys.stderr)
         parts = [f"{len(failures)} of {len(names)} articles failed"] if failures else []
         parts += [f"{left} not started (--fail-fast)"] if left else []

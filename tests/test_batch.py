@@ -66,6 +66,8 @@ from broadcast.speech.engines import register_engine
 class Slow(FakeEngine):
     def synthesize(self, text, profile, path):
         time.sleep({delay_s})
+        if os.environ.get("BUG_ON") and os.environ["BUG_ON"] in text:  # a planted bug, not a user's error
+            raise RuntimeError("planted bug")
         super().synthesize(text, profile, path)
 
 _pending = pipeline.pending_file
@@ -424,3 +426,18 @@ def test_a_dash_inside_a_list_read_from_stdin_is_refused() -> None:
 
     with pytest.raises(UsageError, match="both read standard input"):
         batch_articles(["story.txt"], "-", io.BytesIO(b"other.txt\n-\n"))
+
+
+def test_debug_shows_a_bug_in_a_batch_build_with_its_traceback(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    articles = [write(src, "a.txt", story(10)), write(src, "b.txt", story(11))]
+    env = {"BUG_ON": "county eleven"}  # as spoken
+    plain = run(tmp_path, *articles, "-j", "2", "--output", tmp_path / "out", env=env)
+    assert plain.returncode == 9, plain.stderr
+    assert f"broadcast: failed: {articles[1]}: internal error: RuntimeError: planted bug" in plain.stderr
+    assert "Traceback" not in plain.stderr
+    cmd = [sys.executable, str(wrapper(tmp_path)), "--debug", "build", *map(str, articles), "-j", "2"]
+    cmd += ["--output", str(tmp_path / "out2"), *fake_setup(tmp_path)]
+    debug = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, **env})
+    assert debug.returncode == 9, debug.stderr
+    assert "Traceback (most recent call last)" in debug.stderr and "RuntimeError: planted bug" in debug.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     host: str = ""
     duplicate_of: str = ""  # another article of the batch that is the same episode (built once)
+    traceback: str = ""  # a bug's traceback, as text (it pickles), for --debug
 
     @property
     def ok(self) -> bool:
@@ -72,7 +74,8 @@ def build_article(job: BuildJob) -> Outcome:
         return Outcome(job.name, error=str(exc), exit_code=exc.exit_code, warnings=warnings, host=host)
     except Exception as exc:  # a bug; its exception may not even pickle (Dask then never answers)
         error = f"internal error: {type(exc).__name__}: {exc}"
-        return Outcome(job.name, error=error, exit_code=1, warnings=warnings, host=host)
+        trace = traceback.format_exc()
+        return Outcome(job.name, error=error, exit_code=1, warnings=warnings, host=host, traceback=trace)
     if cache and cache.store_failure:
         warnings = (f"cache {cache.root}: {cache.store_failure}; new clips not kept",)
     return Outcome(job.name, episode.folder.name, episode.duration_ms, warnings=warnings, host=host)
