@@ -432,11 +432,12 @@ def test_debug_shows_a_bug_in_a_batch_build_with_its_traceback(tmp_path: Path) -
     src = tmp_path / "in"
     articles = [write(src, "a.txt", story(10)), write(src, "b.txt", story(11))]
     env = {"BUG_ON": "county eleven"}  # as spoken
-    plain = run(tmp_path, *articles, "-j", "2", "--output", tmp_path / "out", env=env)
+    # --no-cache: a clip cached by another test would never reach the planted bug.
+    plain = run(tmp_path, *articles, "-j", "2", "--no-cache", "--output", tmp_path / "out", env=env)
     assert plain.returncode == 9, plain.stderr
     assert f"broadcast: failed: {articles[1]}: internal error: RuntimeError: planted bug" in plain.stderr
     assert "Traceback" not in plain.stderr
-    cmd = [sys.executable, str(wrapper(tmp_path)), "--debug", "build", *map(str, articles), "-j", "2"]
+    cmd = [sys.executable, str(wrapper(tmp_path)), "--debug", "build", *map(str, articles), "-j", "2", "--no-cache"]
     cmd += ["--output", str(tmp_path / "out2"), *fake_setup(tmp_path)]
     debug = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, **env})
     assert debug.returncode == 9, debug.stderr
