@@ -442,3 +442,40 @@ def test_debug_shows_a_bug_in_a_batch_build_with_its_traceback(tmp_path: Path) -
     debug = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, **env})
     assert debug.returncode == 9, debug.stderr
     assert "Traceback (most recent call last)" in debug.stderr and "RuntimeError: planted bug" in debug.stderr
+
+
+def test_a_killed_worker_is_named_as_such_not_as_a_bug(tmp_path: Path) -> None:
+    """A worker process killed from outside (the OOM killer, a stray kill) fails the builds in
+    flight; they are reported as a dead worker, and the batch still ends with a feed."""
+    src = tmp_path / "in"
+    articles = [write(src, "a.txt", story(20, 40)), write(src, "b.txt", story(21, 40))]
+    out = tmp_path / "out"
+    cmd = [sys.executable, str(wrapper(tmp_path, delay_s=0.05)), "build", *map(str, articles), *fake_setup(tmp_path)]
+    proc = subprocess.Popen(
+        [*cmd, "-j", "2", "--output", str(out), "--no-cache"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        children: list[str] = []
+        while not children:  # the pool's worker processes, once started
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            tasks = Path(f"/proc/{proc.pid}/task")
+            children = [c for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+        time.sleep(0.5)  # speaking by now
+        os.kill(int(children[0]), signal.SIGKILL)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 9, stderr
+    assert "its worker process died (killed, or out of memory)" in stderr
+    assert "internal error" not in stderr
+    assert leftovers(out) == []
+    assert len(feed_items(out)) == len(check_output(out))
