@@ -124,6 +124,10 @@ def _warn(warnings: list[str]) -> None:
         print(f"broadcast: warning: {warning}", file=sys.stderr)
 
 
+def _output(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help=f"{what} (default: output)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="broadcast",
@@ -142,9 +146,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _common(build, batch=True)
     _batch_options(build)
-    build.add_argument(
-        "--output", type=Path, default=Path("output"), metavar="DIR", help="where episode folders go (default: output)"
-    )
+    _output(build, "where episode folders go")
     build.add_argument("--bitrate", type=_bitrate, metavar="KBPS", help="MP3 bitrate in kbit/s (default 96)")
     build.add_argument("--stereo", action="store_true", help="two channels instead of mono")
     build.add_argument("--id3", choices=("2.3", "2.4"), help="ID3 version (default 2.3, read by the most players)")
@@ -194,9 +196,7 @@ def make_parser() -> argparse.ArgumentParser:
         description="Rewrite OUTPUT/feed.xml (RSS 2.0 + iTunes + Podcasting 2.0) from every episode folder in OUTPUT.",
         epilog=_EPILOG,
     )
-    feed.add_argument(
-        "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
-    )
+    _output(feed, "the episode folders")
     feed.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
     feed.add_argument(
         "--stamp",
@@ -221,9 +221,7 @@ def make_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
     )
     review.add_argument("episode", metavar="EPISODE", help="an episode folder's name in OUTPUT, or its path")
-    review.add_argument(
-        "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
-    )
+    _output(review, "the episode folders")
     review.add_argument("--no-open", action="store_true", help="only print the path")
     remove = sub.add_parser(
         "remove",
@@ -233,9 +231,7 @@ def make_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
     )
     remove.add_argument("episode", metavar="EPISODE", help="an episode folder's name in OUTPUT, or the episode's guid")
-    remove.add_argument(
-        "--output", type=Path, default=Path("output"), metavar="DIR", help="the episode folders (default: output)"
-    )
+    _output(remove, "the episode folders")
     remove.add_argument("--config", type=Path, metavar="FILE", help="show settings (default: ./show.toml if present)")
 
     voices = sub.add_parser(

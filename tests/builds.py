@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import feedparser
@@ -55,3 +56,27 @@ def check_output(out: Path) -> set[str]:
         linked = {e.enclosures[0].href.rsplit("/", 2)[-2] for e in feed.entries}
         assert linked <= folders, (linked, folders)  # URL-quoted names equal folder names here (ASCII slugs)
     return folders
+
+
+def snapshot(root: Path) -> dict[str, bytes | str]:
+    """Every name under root with its content (a link's target, a folder's marker): equal
+    snapshots before and after a refused command mean it changed nothing."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        key = str(path.relative_to(root))
+        if path.is_symlink():
+            found[key] = "-> " + str(path.readlink())
+        elif path.is_dir():
+            found[key] = "dir"
+        else:
+            found[key] = path.read_bytes()
+    return found
+
+
+def wait_until(found, proc, seconds: float = 120) -> None:  # type: ignore[no-untyped-def]
+    """Poll `found()` until it is true, while the command `proc` is still running."""
+    deadline = time.monotonic() + seconds
+    while not found():
+        assert proc.poll() is None, "the command ended before the moment came"
+        assert time.monotonic() < deadline, "the moment never came"
+        time.sleep(0.01)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from builds import check_output
+from builds import check_output, wait_until
 from conftest import ROOT
 
 from broadcast.publish.files import MARKER, PREFIX
@@ -338,11 +338,9 @@ def test_sigterm_mid_batch_leaves_no_staging_and_a_feed_of_what_was_published(tm
         text=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while not (out.is_dir() and [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+        wait_until(
+            lambda: out.is_dir() and [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")], proc
+        )
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
@@ -459,16 +457,11 @@ def test_a_killed_worker_is_named_as_such_not_as_a_bug(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        children: list[str] = []
-        while not children:  # the pool's worker processes, once started
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-            tasks = Path(f"/proc/{proc.pid}/task")
-            children = [c for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+        tasks = Path(f"/proc/{proc.pid}/task")
+        children = lambda: [c for t in tasks.iterdir() for c in (t / "children").read_text().split()]  # noqa: E731
+        wait_until(children, proc)  # the pool's worker processes, once started
         time.sleep(0.5)  # speaking by now
-        os.kill(int(children[0]), signal.SIGKILL)
+        os.kill(int(children()[0]), signal.SIGKILL)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:

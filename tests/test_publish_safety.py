@@ -11,7 +11,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from builds import fake_voices, write_story
+from builds import fake_voices, snapshot, write_story
 from conftest import EPISODE_FILES, run_cli
 
 from broadcast.publish.files import MARKER, PREFIX
@@ -45,20 +45,6 @@ def build(built: Built, tmp_path: Path, out: Path, n: int = 3, *extra: str) -> s
     _, voices, config = built
     story = write_story(tmp_path, n, words=24)
     return run_cli("build", story, "--output", out, "--voices", voices, "--config", config, "--quiet", *extra)
-
-
-def snapshot(root: Path) -> dict[str, bytes | str]:
-    """Every name under root with its content (a link's target, a folder's marker)."""
-    found: dict[str, bytes | str] = {}
-    for path in sorted(root.rglob("*")):
-        key = str(path.relative_to(root))
-        if path.is_symlink():
-            found[key] = "-> " + str(path.readlink())
-        elif path.is_dir():
-            found[key] = "dir"
-        else:
-            found[key] = path.read_bytes()
-    return found
 
 
 def episode_folders(out: Path) -> list[str]:

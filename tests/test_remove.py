@@ -10,7 +10,7 @@ from pathlib import Path
 
 import podcastparser
 import pytest
-from builds import fake_voices, write_story
+from builds import fake_voices, snapshot, write_story
 from conftest import run_cli
 
 from broadcast.cli import main
@@ -47,19 +47,6 @@ def episode_folders(out: Path) -> list[str]:
 def feed_folders(out: Path) -> list[str]:
     pod = podcastparser.parse("https://example.org/feed.xml", io.BytesIO((out / "feed.xml").read_bytes()))
     return sorted(e["enclosures"][0]["url"].rsplit("/", 2)[-2] for e in pod["episodes"])
-
-
-def snapshot(root: Path) -> dict[str, bytes | str]:
-    found: dict[str, bytes | str] = {}
-    for path in sorted(root.rglob("*")):
-        key = str(path.relative_to(root))
-        if path.is_symlink():
-            found[key] = "-> " + str(path.readlink())
-        elif path.is_dir():
-            found[key] = "dir"
-        else:
-            found[key] = path.read_bytes()
-    return found
 
 
 def remove(out: Path, built: Built, which: str | Path):  # type: ignore[no-untyped-def]

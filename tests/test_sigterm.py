@@ -6,10 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from builds import wait_until
 from conftest import ROOT
 
 from broadcast.publish.files import PREFIX
@@ -45,14 +45,6 @@ sys.exit(main())
     return script
 
 
-def _wait_for(found, proc: subprocess.Popen[str], seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while not found():
-        assert proc.poll() is None, "the build ended before the moment to signal it"
-        assert time.monotonic() < deadline, "the moment to signal never came"
-        time.sleep(0.005)
-
-
 @pytest.mark.parametrize("moment", ["clips", "staging"])
 def test_sigterm_mid_build_leaves_nothing_behind(
     moment: str, fake_voices: Path, empty_config: Path, tmp_path: Path
@@ -77,9 +69,9 @@ def test_sigterm_mid_build_leaves_nothing_behind(
     )
     try:
         if moment == "clips":
-            _wait_for(lambda: any(temp.glob("broadcast-*/*.wav")), proc)
+            wait_until(lambda: any(temp.glob("broadcast-*/*.wav")), proc)
         else:
-            _wait_for(lambda: out.is_dir() and any(out.glob(f"{PREFIX}staging-*")), proc)
+            wait_until(lambda: out.is_dir() and any(out.glob(f"{PREFIX}staging-*")), proc)
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
