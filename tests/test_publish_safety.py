@@ -184,3 +184,24 @@ def test_the_feed_lists_only_episodes_whose_mp3_is_there(two_episodes: Built, tm
     recorded = json.loads((out / kept / "episode.json").read_text())["audio"]["size_bytes"]
     [entry] = feedparser.parse((out / "feed.xml").read_bytes()).entries
     assert int(entry.enclosures[0].length) == recorded == (out / kept / "episode.mp3").stat().st_size
+
+
+def test_a_signal_between_making_and_marking_a_staging_folder_leaves_nothing(tmp_path: Path) -> None:
+    """SIGTERM can land after the staging folder is made and before its marker is written; the
+    build's clean-up then met an unmarked folder it would not touch, and it stayed for good."""
+    from unittest import mock
+
+    from broadcast.publish import files
+
+    real = Path.write_text
+
+    def interrupted(self: Path, *args: object, **kwargs: object) -> int:
+        if self.name == files.MARKER:
+            raise KeyboardInterrupt  # as the SIGTERM handler raises
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    (tmp_path / "out").mkdir()
+    stage = files.episode_stage(tmp_path / "out", "story")
+    with mock.patch.object(Path, "write_text", interrupted), pytest.raises(KeyboardInterrupt), stage:
+        pass
+    assert list((tmp_path / "out").iterdir()) == []

@@ -188,8 +188,21 @@ def episode_stage(root: Path, name: str) -> Iterator[Stage]:
         except OSError as exc:  # the disk filled up or the folder went away mid-write
             raise OutputError(f"{root}: cannot write the episode: {exc.strerror or exc}") from exc
     finally:
-        if _is_real_dir(folder) and _is_marked(folder):
-            shutil.rmtree(folder, ignore_errors=True)
+        _remove_temporary(folder)
+
+
+def _remove_temporary(folder: Path) -> None:
+    """Remove this process's temporary folder: a marked one with its content; an unmarked one only
+    when empty, which is ours when a signal landed between making the folder and marking it."""
+    if not _is_real_dir(folder):
+        return
+    if _is_marked(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        try:
+            os.rmdir(folder)  # fails, and touches nothing, unless the folder is empty
+        except OSError:
+            pass
 
 
 @contextmanager
@@ -304,8 +317,7 @@ def pending_file(path: Path, data: bytes) -> Iterator[Callable[[], None]]:
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from exc
     finally:
-        if _is_real_dir(folder) and _is_marked(folder):
-            shutil.rmtree(folder, ignore_errors=True)
+        _remove_temporary(folder)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
