@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
-from scipy.signal import lfilter
 
 from broadcast.audio import ffmpeg, spool
+from broadcast.audio.filters import Iir, moving_mean
 from broadcast.errors import ConfigError, ToolError
 from broadcast.model import MusicPlan
 
@@ -70,17 +69,17 @@ class RoomTone:
     def __init__(self, level_db: float) -> None:
         self._off = level_db <= -120
         self._rng = np.random.default_rng(_ROOM_SEED)
-        self._state = np.zeros(1)
+        self._lowpass = Iir([([_TONE_B], [1.0, -_TONE_A])])
         self._scale = 10 ** (level_db / 20) / _TONE_RMS
 
     def next(self, n: int) -> np.ndarray:
         if self._off:
             return np.zeros(n, dtype=np.float32)
-        noise = self._rng.standard_normal(n)
+        noise = self._rng.standard_normal(n, dtype=np.float32)
         # A one-pole low-pass darkens white noise towards the hum of a quiet room.
-        tone, self._state = lfilter([_TONE_B], [1.0, -_TONE_A], noise, zi=self._state)
-        tone *= self._scale
-        return tone.astype(np.float32)
+        tone = self._lowpass(noise)
+        tone *= np.float32(self._scale)
+        return tone
 
 
 def room_tone(n: int, rate: int, level_db: float) -> np.ndarray:
@@ -107,7 +106,7 @@ def bed_envelope(length: int, speech_start: int, speech_end: int, rate: int, pla
     env[speech_end:tail_end] = np.linspace(ducked, 0.0, tail_end - speech_end, dtype=np.float32)
     env[tail_end:] = 0.0
     # Soften the corners of the ramps.
-    return uniform_filter1d(env, size=max(1, fade // 10), mode="nearest")
+    return moving_mean(env, max(1, fade // 10), mode="nearest")
 
 
 @dataclass(frozen=True)
