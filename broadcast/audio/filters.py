@@ -14,8 +14,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 _BLOCK = 64  # samples per matrix row: the fastest of 16-128 on K-weighting
+# Samples filtered at once, at fixed places from the start of the signal: the same
+# operations on the same numbers give the same values whatever the pieces' sizes.
+SEGMENT = 1 << 16
 _SCAN_BLOCK = 16  # block states solved per row at each level of `_Scan`
-_SCAN_LOOP = 64  # a recurrence this short is stepped in Python
+_SCAN_LOOP = 16  # a recurrence this short is stepped in Python
 _DIRECT_SUM = 16  # windows up to this size are summed shift by shift (exact), longer by cumsum
 _PADDING = {"nearest": "edge", "reflect": "symmetric"}  # scipy.ndimage's names, numpy.pad's
 
@@ -88,12 +91,14 @@ class _Scan:
 
 class Iir:
     """A cascade of second-order sections (b, a) run on a signal given in pieces, in
-    float32; the state is carried from piece to piece, so any split gives the same values
-    (within float32 rounding) as scipy.signal.lfilter over the whole signal.
+    float32, within float32 rounding of scipy.signal.lfilter over the whole signal.
 
-    Each row of _BLOCK samples is filtered from a zero state by one matrix product with
-    the truncated impulse response, and its end state is found the same way; the states
-    where rows start are a short recurrence (`_Scan`) whose effect is added back.
+    The signal is filtered a SEGMENT at a time, so a piece's output reaches only as far as
+    its last whole segment and `flush` gives the rest; in return, any split of the signal
+    gives exactly the same values. Each row of _BLOCK samples is filtered from a zero state
+    by one matrix product with the truncated impulse response, and its end state is found
+    the same way; the states where rows start are a short recurrence (`_Scan`) whose
+    effect is added back.
     """
 
     def __init__(self, sections: Sequence[tuple[ArrayLike, ArrayLike]]) -> None:
@@ -112,12 +117,30 @@ class Iir:
         self._powers = powers
         self._scan = _Scan(powers[size])
         self._state = np.zeros(a.shape[0])
+        self._pending = np.zeros(0, np.float32)
 
     def __call__(self, x: ArrayLike) -> np.ndarray:
-        x = np.ascontiguousarray(x, dtype=np.float32).reshape(-1)
+        """The output for every whole segment that the signal so far completes."""
+        x = np.asarray(x, dtype=np.float32).reshape(-1)
+        if self._pending.size:
+            x = np.concatenate((self._pending, x))
+        whole = x.size // SEGMENT * SEGMENT
+        self._pending = x[whole:].copy()
+        out = np.empty(whole, np.float32)
+        for at in range(0, whole, SEGMENT):
+            self._run(x[at : at + SEGMENT], out[at : at + SEGMENT])
+        return out
+
+    def flush(self) -> np.ndarray:
+        """The output for the rest of the signal, as if it ended here."""
+        rest, self._pending = self._pending, np.zeros(0, np.float32)
+        out = np.empty(rest.size, np.float32)
+        self._run(rest, out)
+        return out
+
+    def _run(self, x: np.ndarray, out: np.ndarray) -> None:
         size = _BLOCK
         whole = x.size // size * size
-        out = np.empty(x.size, np.float32)
         if whole:
             z = x[:whole].reshape(-1, size) @ self._local
             states = self._scan(z[:, size:].astype(np.float64), self._state)
@@ -130,7 +153,6 @@ class Iir:
             state = self._state.astype(np.float32)
             out[whole:] = tail @ self._local[:rest, :rest] + state @ self._from_state[:, :rest]
             self._state = self._state @ self._powers[rest].T + tail.astype(np.float64) @ self._to_state[size - rest :]
-        return out
 
 
 def _padded(x: np.ndarray, size: int, origin: int, mode: str) -> np.ndarray:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.audio import ffmpeg
-from broadcast.audio.filters import Iir, lowpass_fir, moving_max, moving_mean
+from broadcast.audio.filters import SEGMENT, Iir, lowpass_fir, moving_max, moving_mean
 from broadcast.audio.spool import split
 from broadcast.errors import ToolError
 
@@ -91,18 +91,25 @@ def _biquads(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 class _KWeighting:
-    """Per-sample channel-weighted power of the K-weighted signal, chunk by chunk:
-    the filters' state is carried across chunks, so any split gives the same values."""
+    """Per-sample channel-weighted power of the K-weighted signal, chunk by chunk: the
+    filters work in fixed segments (see filters.Iir), so any split gives the same values,
+    and each chunk's energy reaches as far as its last whole segment; `flush` gives the rest."""
 
     def __init__(self, rate: int, channels: int) -> None:
         self._filters = [Iir(_biquads(rate)) for _ in range(channels)]
 
     def energy(self, x: np.ndarray) -> np.ndarray:
+        return self._weigh([k_weighting(x[:, ch]) for ch, k_weighting in enumerate(self._filters)])
+
+    def flush(self) -> np.ndarray:
+        return self._weigh([k_weighting.flush() for k_weighting in self._filters])
+
+    @staticmethod
+    def _weigh(filtered: list[np.ndarray]) -> np.ndarray:
         energy = np.zeros(0)
-        for ch, k_weighting in enumerate(self._filters):
+        for ch, y in enumerate(filtered):
             # Filtering in float32 is faster than in float64 and moved the integrated
             # loudness of speech by less than 0.001 LU (tests pin pyloudnorm).
-            y = k_weighting(x[:, ch])
             np.square(y, out=y)
             y *= np.float32(_CHANNEL_WEIGHTS[ch] if ch < len(_CHANNEL_WEIGHTS) else 1.0)
             energy = y.astype(np.float64) if ch == 0 else energy + y
@@ -111,7 +118,8 @@ class _KWeighting:
 
 def _weighted_energy(x: np.ndarray, rate: int) -> np.ndarray:
     """Per-sample channel-weighted power of the K-weighted signal (float64)."""
-    return _KWeighting(rate, x.shape[1]).energy(x)
+    k = _KWeighting(rate, x.shape[1])
+    return np.concatenate((k.energy(x), k.flush()))
 
 
 class _Windows:
@@ -154,7 +162,8 @@ class _Windows:
 
 
 class _EnergyMeter:
-    """K-weighted energy fed to any number of windows; the running sum is carried."""
+    """K-weighted energy fed to any number of windows; the running sum is carried. The
+    energy comes out as the K-weighting gives it (see _KWeighting); `flush` gives the rest."""
 
     def __init__(self, rate: int, channels: int, windows: tuple[float, ...]) -> None:
         self._k = _KWeighting(rate, channels)
@@ -162,16 +171,24 @@ class _EnergyMeter:
         self.length, self.total = 0, 0.0
 
     def feed(self, x: np.ndarray) -> np.ndarray:
-        energy = self._k.energy(x)
-        csum = np.cumsum(energy)
-        csum += self.total
-        for w in self.windows:
-            w.feed(self.length, self.total, csum)
-        self.length += energy.size
-        self.total = float(csum[-1]) if csum.size else self.total
+        return self._sum(self._k.energy(x))
+
+    def flush(self) -> np.ndarray:
+        return self._sum(self._k.flush())
+
+    def _sum(self, energy: np.ndarray) -> np.ndarray:
+        # Summed a segment at a time, as the filters give it: the same sums whatever the chunks.
+        for at in range(0, energy.size, SEGMENT):
+            csum = np.cumsum(energy[at : at + SEGMENT])
+            csum += self.total
+            for w in self.windows:
+                w.feed(self.length, self.total, csum)
+            self.length += csum.size
+            self.total = float(csum[-1])
         return energy
 
     def powers(self) -> list[np.ndarray]:
+        self.flush()
         return [w.power(self.length, self.total) for w in self.windows]
 
 
@@ -426,6 +443,7 @@ def plan_gain(source: Callable[[], Iterable[np.ndarray]], rate: int, target: flo
         step_peaks.feed(peaks.feed(x))
     if meter is None or peaks is None:
         return Gain(None, step)
+    step_energy.feed(meter.flush())
     step_peaks.feed(peaks.flush())
     measured = _gated_power(meter.powers()[0])
     if not np.isfinite(measured):

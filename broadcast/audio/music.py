@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.audio import ffmpeg, spool
-from broadcast.audio.filters import Iir, moving_mean
+from broadcast.audio.filters import SEGMENT, Iir, moving_mean
 from broadcast.errors import ConfigError, ToolError
 from broadcast.model import MusicPlan
 
@@ -64,22 +64,25 @@ _TONE_RMS = _TONE_B / np.sqrt(1.0 - _TONE_A**2)
 
 
 class RoomTone:
-    """Room tone made a piece at a time: the pieces joined are the same whatever their sizes."""
+    """Room tone made a piece at a time: the pieces joined are the same whatever their sizes
+    (the noise is drawn and filtered in fixed segments, and kept until it is asked for)."""
 
     def __init__(self, level_db: float) -> None:
         self._off = level_db <= -120
         self._rng = np.random.default_rng(_ROOM_SEED)
         self._lowpass = Iir([([_TONE_B], [1.0, -_TONE_A])])
-        self._scale = 10 ** (level_db / 20) / _TONE_RMS
+        self._ready = np.zeros(0, np.float32)
+        self._scale = np.float32(10 ** (level_db / 20) / _TONE_RMS)
 
     def next(self, n: int) -> np.ndarray:
         if self._off:
             return np.zeros(n, dtype=np.float32)
-        noise = self._rng.standard_normal(n, dtype=np.float32)
-        # A one-pole low-pass darkens white noise towards the hum of a quiet room.
-        tone = self._lowpass(noise)
-        tone *= np.float32(self._scale)
-        return tone
+        while self._ready.size < n:
+            # A one-pole low-pass darkens white noise towards the hum of a quiet room.
+            tone = self._lowpass(self._rng.standard_normal(SEGMENT, dtype=np.float32))
+            self._ready = np.concatenate((self._ready, tone))
+        out, self._ready = self._ready[:n] * self._scale, self._ready[n:]
+        return out
 
 
 def room_tone(n: int, rate: int, level_db: float) -> np.ndarray:
