@@ -20,6 +20,10 @@ SEGMENT = 1 << 16
 _SCAN_BLOCK = 16  # block states solved per row at each level of `_Scan`
 _SCAN_LOOP = 16  # a recurrence this short is stepped in Python
 _DIRECT_SUM = 16  # windows up to this size are summed shift by shift (exact), longer by cumsum
+# Matrix products go to OpenBLAS in stacks of this many rows: it keeps products that small
+# on one thread. Threaded, they were 100 times slower whenever the other core was busy (the
+# encoder, the speech workers, another build), and they would take that core from them.
+_ROWS = 32
 _PADDING = {"nearest": "edge", "reflect": "symmetric"}  # scipy.ndimage's names, numpy.pad's
 
 
@@ -40,6 +44,15 @@ def _state_space(sections: Sequence[tuple[ArrayLike, ArrayLike]]) -> tuple[np.nd
         a_m, b_v = joined, np.concatenate((b_v, b_s * d))
         c_v, d = np.concatenate((num_v[0] * c_v, [1.0, 0.0])), num_v[0] * d
     return a_m, b_v, c_v, np.float64(d)
+
+
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b, computed _ROWS rows at a time (in one call)."""
+    whole = a.shape[0] // _ROWS * _ROWS
+    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
+    np.matmul(a[:whole].reshape(-1, _ROWS, a.shape[1]), b, out=out[:whole].reshape(-1, _ROWS, b.shape[1]))
+    np.matmul(a[whole:], b, out=out[whole:])
+    return out
 
 
 class _Scan:
@@ -75,10 +88,10 @@ class _Scan:
         if count > _SCAN_LOOP:
             k = _SCAN_BLOCK
             rows = count // k
-            local = (u[: rows * k].reshape(rows, k * n) @ self._local).reshape(rows, k, n)
+            local = _product(u[: rows * k].reshape(rows, k * n), self._local).reshape(rows, k, n)
             self._next = self._next or _Scan(self._row_power)
             starts = self._next(np.ascontiguousarray(local[:, -1]), start)
-            body = (starts[:-1] @ self._carry).reshape(rows, k, n)
+            body = _product(starts[:-1], self._carry).reshape(rows, k, n)
             body[:, 1:] += local[:, :-1]
             out[: rows * k] = body.reshape(-1, n)
             done = rows * k
@@ -142,10 +155,10 @@ class Iir:
         size = _BLOCK
         whole = x.size // size * size
         if whole:
-            z = x[:whole].reshape(-1, size) @ self._local
+            z = _product(x[:whole].reshape(-1, size), self._local)
             states = self._scan(z[:, size:].astype(np.float64), self._state)
             y = out[:whole].reshape(-1, size)
-            np.add(z[:, :size], states[:-1].astype(np.float32) @ self._from_state, out=y)
+            np.add(z[:, :size], _product(states[:-1].astype(np.float32), self._from_state), out=y)
             self._state = states[-1]
         rest = x.size - whole
         if rest:
