@@ -9,9 +9,12 @@ origins of scipy.ndimage's filters, so the limiter's curve is the one it always 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _BLOCK = 64  # samples per matrix row: the fastest of 16-128 on K-weighting
 # Samples filtered at once, at fixed places from the start of the signal: the same
