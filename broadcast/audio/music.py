@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
-from scipy.signal import lfilter
 
 from broadcast.audio import ffmpeg, spool
+from broadcast.audio.filters import SEGMENT, Iir, moving_mean
 from broadcast.errors import ConfigError, ToolError
 from broadcast.model import MusicPlan
 
@@ -65,22 +64,25 @@ _TONE_RMS = _TONE_B / np.sqrt(1.0 - _TONE_A**2)
 
 
 class RoomTone:
-    """Room tone made a piece at a time: the pieces joined are the same whatever their sizes."""
+    """Room tone made a piece at a time: the pieces joined are the same whatever their sizes
+    (the noise is drawn and filtered in fixed segments, and kept until it is asked for)."""
 
     def __init__(self, level_db: float) -> None:
         self._off = level_db <= -120
         self._rng = np.random.default_rng(_ROOM_SEED)
-        self._state = np.zeros(1)
-        self._scale = 10 ** (level_db / 20) / _TONE_RMS
+        self._lowpass = Iir([([_TONE_B], [1.0, -_TONE_A])])
+        self._ready = np.zeros(0, np.float32)
+        self._scale = np.float32(10 ** (level_db / 20) / _TONE_RMS)
 
     def next(self, n: int) -> np.ndarray:
         if self._off:
             return np.zeros(n, dtype=np.float32)
-        noise = self._rng.standard_normal(n)
-        # A one-pole low-pass darkens white noise towards the hum of a quiet room.
-        tone, self._state = lfilter([_TONE_B], [1.0, -_TONE_A], noise, zi=self._state)
-        tone *= self._scale
-        return tone.astype(np.float32)
+        while self._ready.size < n:
+            # A one-pole low-pass darkens white noise towards the hum of a quiet room.
+            tone = self._lowpass(self._rng.standard_normal(SEGMENT, dtype=np.float32))
+            self._ready = np.concatenate((self._ready, tone))
+        out, self._ready = self._ready[:n] * self._scale, self._ready[n:]
+        return out
 
 
 def room_tone(n: int, rate: int, level_db: float) -> np.ndarray:
@@ -107,7 +109,7 @@ def bed_envelope(length: int, speech_start: int, speech_end: int, rate: int, pla
     env[speech_end:tail_end] = np.linspace(ducked, 0.0, tail_end - speech_end, dtype=np.float32)
     env[tail_end:] = 0.0
     # Soften the corners of the ramps.
-    return uniform_filter1d(env, size=max(1, fade // 10), mode="nearest")
+    return moving_mean(env, max(1, fade // 10), mode="nearest")
 
 
 @dataclass(frozen=True)
