@@ -367,7 +367,7 @@ def _now() -> datetime:
 def cmd_build(args: argparse.Namespace) -> int:
     from broadcast.batch.inputs import batch_articles
     from broadcast.input.overrides import parse_date
-    from broadcast.pipeline import build_episode
+    from broadcast.pipeline import build_episode, start_speech
     from broadcast.publish.episode import utc
     from broadcast.script.write import clock
 
@@ -383,10 +383,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     now = _now()
     settings = _settings(args)
     warnings = _check_show(settings.show, args.strict)
-    article, script = _article(args, settings)
-    progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
-    cache = _clip_cache(args)
-    episode = build_episode(article, settings, args.output, progress, cache, now=now, pub_date=pub_date, script=script)
+    with start_speech(settings) as started:  # the speech workers boot while the article is read
+        article, script = _article(args, settings)
+        progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
+        cache = _clip_cache(args)
+        episode = build_episode(article, settings, args.output, progress, cache, now, pub_date, script, started=started)
     if cache and cache.store_failure:
         print(f"broadcast: warning: cache {cache.root}: {cache.store_failure}; new clips not kept", file=sys.stderr)
     _warn(warnings)  # once built: a failed build stays one line, its error

@@ -10,14 +10,14 @@ import importlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from broadcast.audio.mix import assemble
-from broadcast.config import Settings
+from broadcast.config import REQUIRED_ROLES, Settings
 from broadcast.errors import ConfigError, OutputError, SynthesisError
 from broadcast.model import Article, Cue, Script, Timeline, VoiceProfile
 from broadcast.publish.episode import (
@@ -45,10 +45,11 @@ from broadcast.script.script_file import render_script_file, script_file
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.cache import ClipCache, clip_key
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
-from broadcast.speech.engines.lanes import Lanes, lane_count
+from broadcast.speech.engines.lanes import Lanes, lane_count, started_lanes, stop_engines
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
 Progress = Callable[[str], None]
+_MANY_JOBS = 1 << 30  # before the article is read: as many lanes as the engines and cores allow
 _HEAVY_MODULES = ("broadcast.audio.master", "broadcast.publish.feed", "broadcast.publish.tags")
 
 
@@ -77,11 +78,14 @@ def synthesize_script(
     progress: Progress,
     cache: ClipCache | None = None,
     cores: int | None = None,
+    started: Sequence[dict[str, Engine]] = (),
 ) -> list[list[Path]]:
     """One clip per sentence, so captions and timings are measured, not guessed. A clip in
     `cache` is copied instead of spoken; an engine starts only for the first clip that is not.
-    `cores` is this build's share of the machine (a batch of -j N builds shares it N ways)."""
-    engines: dict[str, Engine] = {}
+    `cores` is this build's share of the machine (a batch of -j N builds shares it N ways).
+    `started`: engines already starting, one set per lane (see started_lanes), taken over here;
+    those of lanes this build does not use are stopped as soon as that is known."""
+    engines: dict[str, Engine] = dict(started[0]) if started else {}
     clips: list[list[Path]] = []
     identities: dict[VoiceProfile, str] = {}
     checked = False
@@ -137,10 +141,13 @@ def synthesize_script(
                 raise SynthesisError(f"{where}: {exc}") from exc
             done.clip(job.cue)
 
+        lanes = lane_count({job.profile.engine for job in jobs}, len(jobs), cores or os.cpu_count() or 1)
+        stop_engines(started[lanes if jobs else 0 :])
         if jobs:
-            lanes = lane_count({job.profile.engine for job in jobs}, len(jobs), cores or os.cpu_count() or 1)
             first = jobs[0].profile
-            speak = Lanes(jobs, run, lanes, prepare=lambda lane_engine: lane_engine(first).check(first))
+            speak = Lanes(
+                jobs, run, lanes, prepare=lambda lane_engine: lane_engine(first).check(first), started=started[1:lanes]
+            )
             speak.run(ready_engine, check=lambda: ready_engine(first))  # every voice, before any lane speaks
         done.rest()
         if cache:
@@ -191,6 +198,14 @@ class _CueProgress:
                 self._progress(f"spoke cue {self._next}/{len(self._left)}")
 
 
+def start_speech(settings: Settings, cores: int | None = None) -> AbstractContextManager[list[dict[str, Engine]]]:
+    """The engines of the voices every article speaks (host, reporter), one set per lane, their
+    workers starting now: they boot (a new interpreter and the speech library, 0.1 s) while the
+    article is read and parsed, instead of after. Pass them to build_episode inside the block."""
+    names = {settings.profile(role).engine for role in REQUIRED_ROLES}
+    return started_lanes(names, lane_count(names, _MANY_JOBS, cores or os.cpu_count() or 1))
+
+
 def cue_profile(settings: Settings, cue: Cue) -> VoiceProfile:
     """The role's voice, with a script file's voice or rate for this cue."""
     profile = settings.profile(cue.role)
@@ -224,12 +239,14 @@ def build_episode(
     script: Script | None = None,
     write_feed: bool = True,
     cores: int | None = None,
+    started: Sequence[dict[str, Engine]] = (),
 ) -> Episode:
     """`now` is the pubDate the episode gets if this is its first build (None: the article's date);
     `pub_date` replaces the pubDate whether or not it was published before. `script` is a
     script file's (see script/script_file.py), else the article's own. `write_feed=False`
     publishes the folder but leaves feed.xml and the show cover to a later publish_feed (a batch).
-    `cores`: how many cores this build may use for speech (default: all of them)."""
+    `cores`: how many cores this build may use for speech (default: all of them). `started`:
+    engines already starting (start_speech), taken over by the speech stage."""
     from broadcast.publish.feed import check_show
 
     check_show(settings.show)  # before anything is written or spoken
@@ -242,7 +259,7 @@ def build_episode(
     warming = _warm_up()
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
         spoken = speak_script(script, settings.lexicon, settings.profile)
-        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache, cores)
+        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache, cores, started)
         sentences = [cue.written for cue in spoken.cues]
         marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)

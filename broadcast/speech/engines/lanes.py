@@ -10,7 +10,8 @@ does the per-clip checks and retries.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from broadcast.model import VoiceProfile
@@ -38,13 +39,16 @@ class Lanes(Generic[J]):
         run: Callable[[J, EngineFor], None],
         lanes: int,
         prepare: Callable[[EngineFor], None] = lambda _engine_for: None,
+        started: Sequence[dict[str, Engine]] = (),
     ) -> None:
         """`prepare` readies an extra lane's engines before it takes a job, so a job never
-        waits on a worker's start-up while a warm lane could have spoken it."""
+        waits on a worker's start-up while a warm lane could have spoken it. `started[i]`:
+        engines already starting for extra lane i (see started_lanes); a lane closes its own."""
         self._jobs = list(jobs)
         self._run = run
         self._prepare = prepare
         self._lanes = lanes
+        self._started = list(started)
         self._next = 0
         self._lock = threading.Lock()
         self._failed: dict[int, BaseException] = {}
@@ -69,8 +73,8 @@ class Lanes(Generic[J]):
                     raise
                 return
 
-    def _extra_lane(self) -> None:
-        engines: dict[str, Engine] = {}
+    def _extra_lane(self, lane: int) -> None:
+        engines: dict[str, Engine] = dict(self._started[lane]) if lane < len(self._started) else {}
         self._engines.append(engines)
 
         def engine_for(profile: VoiceProfile) -> Engine:
@@ -92,7 +96,7 @@ class Lanes(Generic[J]):
     def run(self, first: EngineFor, check: Callable[[], None] = lambda: None) -> None:
         """`check` runs in the calling lane while the extra lanes prepare (their workers
         start meanwhile); no lane takes a job before it passed."""
-        threads = [threading.Thread(target=self._extra_lane, daemon=True) for _ in range(self._lanes - 1)]
+        threads = [threading.Thread(target=self._extra_lane, args=(n,), daemon=True) for n in range(self._lanes - 1)]
         for thread in threads:
             thread.start()
         try:
@@ -125,3 +129,30 @@ class Lanes(Generic[J]):
                 abort = getattr(engine, "abort", None)
                 if abort:
                     abort()
+
+
+@contextmanager
+def started_lanes(engine_names: set[str], lanes: int) -> Iterator[list[dict[str, Engine]]]:
+    """Engines for `lanes` lanes whose workers start now, without waiting for them: they boot
+    while the build reads and parses the article. synthesize_script takes them over; whatever
+    it did not use (fewer lanes, every clip cached, a failure before speaking) is stopped here."""
+    started = [{name: open_engine(name) for name in sorted(engine_names)} for _ in range(lanes)]
+    try:
+        for engines in started:
+            for engine in engines.values():
+                start = getattr(engine, "start", None)  # an in-process engine has nothing to start
+                if start:
+                    start()
+        yield started
+    finally:
+        stop_engines(started)
+
+
+def stop_engines(lanes: Sequence[dict[str, Engine]]) -> None:
+    """End engines never used at once (a worker still booting is not waited for), close the rest."""
+    for engines in lanes:
+        for engine in engines.values():
+            abort = getattr(engine, "abort", None)
+            if abort:
+                abort()
+            engine.close()
