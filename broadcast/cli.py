@@ -113,7 +113,7 @@ def _strict(p: argparse.ArgumentParser) -> None:
 def _check_show(show, strict: bool) -> list[str]:  # type: ignore[no-untyped-def]
     """Refuse what a directory would (exit 5) before anything is read or written; the placeholders
     that --strict would refuse, for the caller to warn about."""
-    from broadcast.publish.feed import check_show, placeholder_warnings
+    from broadcast.publish.show_rules import check_show, placeholder_warnings
 
     check_show(show, strict)
     return placeholder_warnings(show)
@@ -368,13 +368,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     from broadcast.batch.inputs import batch_articles
     from broadcast.input.overrides import parse_date
     from broadcast.pipeline import build_episode, start_speech
-    from broadcast.publish.episode import utc
     from broadcast.script.write import clock
 
     names = batch_articles(args.article, args.from_list, sys.stdin.buffer)
     if not names:
         raise UsageError("build: the following arguments are required: article (see broadcast build --help)")
-    pub_date = utc(parse_date(args.pub_date, "--pub-date")) if args.pub_date is not None else None
+    pub_date = None
+    if args.pub_date is not None:
+        from broadcast.publish.episode import utc  # the publishing stage loads during the speech otherwise
+
+        pub_date = utc(parse_date(args.pub_date, "--pub-date"))
     if len(names) > 1 or args.scheduler:
         from broadcast.cli_batch import build_batch
 

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 ILLEGAL_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def one_line(text: str) -> str:
+    """A title as clients show it: no XML-illegal characters, whitespace runs as one space."""
+    return " ".join(ILLEGAL_XML.sub("", text).split())
+
+
 @dataclass(frozen=True)
 class Tag:
     """Attributes and content of one element; its name is given beside it."""
