@@ -367,7 +367,6 @@ def _now() -> datetime:
 def cmd_build(args: argparse.Namespace) -> int:
     from broadcast.batch.inputs import batch_articles
     from broadcast.input.overrides import parse_date
-    from broadcast.pipeline import build_episode, start_speech
     from broadcast.script.write import clock
 
     names = batch_articles(args.article, args.from_list, sys.stdin.buffer)
@@ -385,8 +384,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     args.article = names[0]
     now = _now()
     settings = _settings(args)
-    warnings = _check_show(settings.show, args.strict)
-    with start_speech(settings) as started:  # the speech workers boot while the article is read
+    from broadcast.config import REQUIRED_ROLES
+    from broadcast.speech.engines.lanes import started_lanes
+
+    voices = [settings.profile(role) for role in REQUIRED_ROLES]  # the voices every article speaks
+    with started_lanes(voices, os.cpu_count() or 1) as started:  # their workers boot while the build reads
+        from broadcast.pipeline import build_episode
+
+        warnings = _check_show(settings.show, args.strict)
         article, script = _article(args, settings)
         progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
         cache = _clip_cache(args)

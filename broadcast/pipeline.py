@@ -13,12 +13,12 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from broadcast.config import REQUIRED_ROLES, Settings
+from broadcast.config import Settings
 from broadcast.errors import ConfigError, OutputError, SynthesisError
 from broadcast.model import Article, Cue, Script, Timeline, VoiceProfile
 from broadcast.publish.files import (
@@ -34,11 +34,10 @@ from broadcast.script.script_file import render_script_file, script_file
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.cache import ClipCache, clip_key
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
-from broadcast.speech.engines.lanes import Lanes, lane_count, started_lanes, stop_engines
+from broadcast.speech.engines.lanes import Lanes, lane_count, stop_engines
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
 Progress = Callable[[str], None]
-_MANY_JOBS = 1 << 30  # before the article is read: as many lanes as the engines and cores allow
 _HEAVY_MODULES = ("broadcast.audio.mix", "broadcast.audio.master", "broadcast.publish.episode")  # in order of need
 
 
@@ -103,7 +102,7 @@ def synthesize_script(
     """One clip per sentence, so captions and timings are measured, not guessed. A clip in
     `cache` is copied instead of spoken; an engine starts only for the first clip that is not.
     `cores` is this build's share of the machine (a batch of -j N builds shares it N ways).
-    `started`: engines already starting, one set per lane (see started_lanes), taken over here;
+    `started`: engines already starting, one set per lane (started_lanes), taken over here;
     those of lanes this build does not use are stopped as soon as that is known."""
     engines: dict[str, Engine] = dict(started[0]) if started else {}
     clips: list[list[Path]] = []
@@ -218,14 +217,6 @@ class _CueProgress:
                 self._progress(f"spoke cue {self._next}/{len(self._left)}")
 
 
-def start_speech(settings: Settings, cores: int | None = None) -> AbstractContextManager[list[dict[str, Engine]]]:
-    """The engines of the voices every article speaks (host, reporter), one set per lane, their
-    workers starting now: they boot (a new interpreter and the speech library, 0.1 s) while the
-    article is read and parsed, instead of after. Pass them to build_episode inside the block."""
-    names = {settings.profile(role).engine for role in REQUIRED_ROLES}
-    return started_lanes(names, lane_count(names, _MANY_JOBS, cores or os.cpu_count() or 1))
-
-
 def cue_profile(settings: Settings, cue: Cue) -> VoiceProfile:
     """The role's voice, with a script file's voice or rate for this cue."""
     profile = settings.profile(cue.role)
@@ -279,7 +270,7 @@ def build_episode(
     script file's (see script/script_file.py), else the article's own. `write_feed=False`
     publishes the folder but leaves feed.xml and the show cover to a later publish_feed (a batch).
     `cores`: how many cores this build may use for speech (default: all of them). `started`:
-    engines already starting (start_speech), taken over by the speech stage."""
+    engines already starting (started_lanes), taken over by the speech stage."""
     from broadcast.publish.show_rules import check_show
 
     check_show(settings.show)  # before anything is written or spoken

@@ -10,7 +10,7 @@ does the per-clip checks and retries.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
@@ -20,6 +20,7 @@ from broadcast.speech.engines.table import engine_lanes, open_engine
 
 J = TypeVar("J")
 EngineFor = Callable[[VoiceProfile], Engine]
+_MANY_JOBS = 1 << 30
 
 
 def lane_count(engine_names: set[str], jobs: int, cores: int) -> int:
@@ -132,11 +133,15 @@ class Lanes(Generic[J]):
 
 
 @contextmanager
-def started_lanes(engine_names: set[str], lanes: int) -> Iterator[list[dict[str, Engine]]]:
-    """Engines for `lanes` lanes whose workers start now, without waiting for them: they boot
-    while the build reads and parses the article. synthesize_script takes them over; whatever
-    it did not use (fewer lanes, every clip cached, a failure before speaking) is stopped here."""
-    started = [{name: open_engine(name) for name in sorted(engine_names)} for _ in range(lanes)]
+def started_lanes(profiles: Iterable[VoiceProfile], cores: int) -> Iterator[list[dict[str, Engine]]]:
+    """The engines of `profiles`, one set for each lane they may use, whose workers start now
+    without being waited for: they boot (a new interpreter and the speech library, 0.1 s) while
+    the build imports its stages and parses the article, instead of after. synthesize_script
+    takes them over; what it does not use (fewer lanes, every clip cached, a failure before
+    speaking) is stopped here."""
+    names = sorted({profile.engine for profile in profiles})
+    lanes = lane_count(set(names), _MANY_JOBS, cores)  # the article is not read yet
+    started = [{name: open_engine(name) for name in names} for _ in range(lanes)]
     try:
         for engines in started:
             for engine in engines.values():
