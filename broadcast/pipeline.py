@@ -34,7 +34,7 @@ from broadcast.script.script_file import render_script_file, script_file
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.cache import ClipCache, clip_key
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
-from broadcast.speech.engines.lanes import Lanes, lane_count, stop_engines
+from broadcast.speech.engines.lanes import Lanes, done_with, lane_count, stop_engines
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
 Progress = Callable[[str], None]
@@ -173,8 +173,7 @@ def synthesize_script(
             total = sum(map(len, clips))
             progress(f"clips from the cache: {cached} of {total} ({total - cached} spoken)")
     finally:
-        for engine in engines.values():
-            engine.close()
+        done_with(engines, started[0] if started else {})
         if cache:
             cache.trim()  # also after a failed build: its stored clips count too
     return clips
@@ -280,9 +279,9 @@ def build_episode(
     cover_maker = _cover_maker(settings)
     prepare_root(output_root)
     clean_leftovers(output_root)
-    warming = _WarmUp(cover_maker)
+    spoken = speak_script(script, settings.lexicon, settings.profile)
+    warming = _WarmUp(cover_maker)  # once only waiting on the speech workers is left
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
-        spoken = speak_script(script, settings.lexicon, settings.profile)
         clips = synthesize_script(spoken, settings, Path(tmp), progress, cache, cores, started)
         sentences = [cue.written for cue in spoken.cues]
         marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed

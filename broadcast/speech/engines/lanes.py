@@ -91,8 +91,7 @@ class Lanes(Generic[J]):
             self._checked.wait()
             self._work(engine_for)
         finally:
-            for engine in engines.values():
-                engine.close()
+            done_with(engines, self._started[lane] if lane < len(self._started) else {})
 
     def run(self, first: EngineFor, check: Callable[[], None] = lambda: None) -> None:
         """`check` runs in the calling lane while the extra lanes prepare (their workers
@@ -149,15 +148,29 @@ def started_lanes(profiles: Iterable[VoiceProfile], cores: int) -> Iterator[list
                 if start:
                     start()
         yield started
-    finally:
+    except BaseException:
         stop_engines(started)
+        raise
+    stop_engines(started, kill=False)  # released by the lanes that used them: only reaped here
 
 
-def stop_engines(lanes: Sequence[dict[str, Engine]]) -> None:
-    """End engines never used at once (a worker still booting is not waited for), close the rest."""
+def stop_engines(lanes: Sequence[dict[str, Engine]], kill: bool = True) -> None:
+    """Close engines; `kill` ends their workers at once (one still booting is not waited for)."""
     for engines in lanes:
         for engine in engines.values():
             abort = getattr(engine, "abort", None)
-            if abort:
+            if kill and abort:
                 abort()
+            engine.close()
+
+
+def done_with(engines: dict[str, Engine], started: dict[str, Engine]) -> None:
+    """A lane is done with its engines: it closes those it opened, and only releases those it was
+    handed by started_lanes, whose workers then exit while the build goes on (started_lanes
+    reaps them at its end), instead of holding the build 0.02-0.03 s each."""
+    for name, engine in engines.items():
+        release = getattr(engine, "release", None)
+        if started.get(name) is engine and release:
+            release()
+        else:
             engine.close()

@@ -151,13 +151,17 @@ class WorkerProcess:
             self.proc.kill()
         self.proc.wait()
 
+    def end_input(self) -> None:
+        """No more jobs: the worker exits on its own (close() then only reaps it)."""
+        assert self.proc.stdin
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+
     def close(self) -> None:
         if self.proc.poll() is None:
-            assert self.proc.stdin
-            try:
-                self.proc.stdin.close()
-            except OSError:
-                pass
+            self.end_input()
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:

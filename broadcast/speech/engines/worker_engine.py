@@ -115,6 +115,12 @@ class WorkerEngine(ABC):
         if worker is not None:
             worker.kill()
 
+    def release(self) -> None:
+        """No more jobs: the worker exits while the build goes on (its interpreter's teardown
+        takes 0.02-0.03 s); close() reaps it."""
+        if self._worker is not None:
+            self._worker.end_input()
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()
