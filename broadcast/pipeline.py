@@ -1,7 +1,7 @@
 """Compose the stages for one article and publish the episode atomically.
 
-The audio and publishing stages (numpy, scipy, mutagen) are imported in a background
-thread while the speech engine works, so their import time costs nothing: see _warm_up.
+The audio and publishing stages (numpy, mutagen, PIL) are imported in a background
+thread while the speech engines work, so their import time costs nothing: see _WarmUp.
 They are imported where used below, so that a build reaches its first spoken clip
 without them.
 """
@@ -54,8 +54,8 @@ class Episode:
 
 class _WarmUp:
     """What the build needs after the speech, done in a background thread while the main thread
-    waits on the speech workers: import the audio and publishing stages (numpy, scipy, mutagen),
-    then make the show's cover and the copy embedded in the MP3 (PIL, 0.05 s)."""
+    waits on the speech workers: import the audio and publishing stages (numpy, mutagen), then
+    make the show's cover and the copy embedded in the MP3 (PIL, 0.05 s)."""
 
     def __init__(self, cover: Callable[[], bytes]) -> None:
         self._imported = threading.Event()
@@ -100,7 +100,7 @@ def synthesize_script(
     started: Sequence[dict[str, Engine]] = (),
 ) -> list[list[Path]]:
     """One clip per sentence, so captions and timings are measured, not guessed. A clip in
-    `cache` is copied instead of spoken; an engine starts only for the first clip that is not.
+    `cache` is copied instead of spoken; an engine opened here starts only for the first clip that is not.
     `cores` is this build's share of the machine (a batch of -j N builds shares it N ways).
     `started`: engines already starting, one set per lane (started_lanes), taken over here;
     those of lanes this build does not use are stopped as soon as that is known."""

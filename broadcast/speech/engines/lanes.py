@@ -44,7 +44,7 @@ class Lanes(Generic[J]):
     ) -> None:
         """`prepare` readies an extra lane's engines before it takes a job, so a job never
         waits on a worker's start-up while a warm lane could have spoken it. `started[i]`:
-        engines already starting for extra lane i (see started_lanes); a lane closes its own."""
+        engines already starting for extra lane i (see started_lanes), released when done."""
         self._jobs = list(jobs)
         self._run = run
         self._prepare = prepare
