@@ -113,7 +113,7 @@ def _strict(p: argparse.ArgumentParser) -> None:
 def _check_show(show, strict: bool) -> list[str]:  # type: ignore[no-untyped-def]
     """Refuse what a directory would (exit 5) before anything is read or written; the placeholders
     that --strict would refuse, for the caller to warn about."""
-    from broadcast.publish.feed import check_show, placeholder_warnings
+    from broadcast.publish.show_rules import check_show, placeholder_warnings
 
     check_show(show, strict)
     return placeholder_warnings(show)
@@ -367,14 +367,16 @@ def _now() -> datetime:
 def cmd_build(args: argparse.Namespace) -> int:
     from broadcast.batch.inputs import batch_articles
     from broadcast.input.overrides import parse_date
-    from broadcast.pipeline import build_episode
-    from broadcast.publish.episode import utc
     from broadcast.script.write import clock
 
     names = batch_articles(args.article, args.from_list, sys.stdin.buffer)
     if not names:
         raise UsageError("build: the following arguments are required: article (see broadcast build --help)")
-    pub_date = utc(parse_date(args.pub_date, "--pub-date")) if args.pub_date is not None else None
+    pub_date = None
+    if args.pub_date is not None:
+        from broadcast.publish.episode import utc  # the publishing stage loads during the speech otherwise
+
+        pub_date = utc(parse_date(args.pub_date, "--pub-date"))
     if len(names) > 1 or args.scheduler:
         from broadcast.cli_batch import build_batch
 
@@ -382,11 +384,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     args.article = names[0]
     now = _now()
     settings = _settings(args)
-    warnings = _check_show(settings.show, args.strict)
-    article, script = _article(args, settings)
-    progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
-    cache = _clip_cache(args)
-    episode = build_episode(article, settings, args.output, progress, cache, now=now, pub_date=pub_date, script=script)
+    from broadcast.config import REQUIRED_ROLES
+    from broadcast.speech.engines.lanes import started_lanes
+
+    voices = [settings.profile(role) for role in REQUIRED_ROLES]  # the voices every article speaks
+    with started_lanes(voices, os.cpu_count() or 1) as started:  # their workers boot while the build reads
+        from broadcast.pipeline import build_episode
+
+        warnings = _check_show(settings.show, args.strict)
+        article, script = _article(args, settings)
+        progress = (lambda msg: print(f"  {msg}", file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
+        cache = _clip_cache(args)
+        episode = build_episode(article, settings, args.output, progress, cache, now, pub_date, script, started=started)
     if cache and cache.store_failure:
         print(f"broadcast: warning: cache {cache.root}: {cache.store_failure}; new clips not kept", file=sys.stderr)
     _warn(warnings)  # once built: a failed build stays one line, its error

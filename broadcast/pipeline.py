@@ -1,7 +1,9 @@
 """Compose the stages for one article and publish the episode atomically.
 
-The mastering chain (numpy, scipy) is imported in a background thread while
-the speech engine works, so its import time costs nothing: see _warm_up.
+The audio and publishing stages (numpy, mutagen, PIL) are imported in a background
+thread while the speech engines work, so their import time costs nothing: see _WarmUp.
+They are imported where used below, so that a build reaches its first spoken clip
+without them.
 """
 
 from __future__ import annotations
@@ -10,28 +12,15 @@ import importlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from broadcast.audio.mix import assemble
 from broadcast.config import Settings
 from broadcast.errors import ConfigError, OutputError, SynthesisError
 from broadcast.model import Article, Cue, Script, Timeline, VoiceProfile
-from broadcast.publish.episode import (
-    COVER_FILE,
-    SCRIPT_FILE,
-    episode_folder,
-    episode_name,
-    episode_record,
-    folder_of_guid,
-    loudness_record,
-    published_record,
-    tag_values,
-    text_outputs,
-)
 from broadcast.publish.files import (
     Stage,
     clean_leftovers,
@@ -45,11 +34,11 @@ from broadcast.script.script_file import render_script_file, script_file
 from broadcast.script.write import build_script, gaps_ms, render_script
 from broadcast.speech.cache import ClipCache, clip_key
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
-from broadcast.speech.engines.lanes import Lanes, lane_count
+from broadcast.speech.engines.lanes import Lanes, done_with, lane_count, stop_engines
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
 
 Progress = Callable[[str], None]
-_HEAVY_MODULES = ("broadcast.audio.master", "broadcast.publish.feed", "broadcast.publish.tags")
+_HEAVY_MODULES = ("broadcast.audio.mix", "broadcast.audio.master", "broadcast.publish.episode")  # in order of need
 
 
 @dataclass(frozen=True)
@@ -63,11 +52,42 @@ class Episode:
     skipped: tuple[str, ...] = ()  # other folders the feed left out, each with its reason
 
 
-def _warm_up() -> threading.Thread:
-    """Import the mastering modules while the main thread waits on the speech worker."""
-    thread = threading.Thread(target=lambda: [importlib.import_module(m) for m in _HEAVY_MODULES], daemon=True)
-    thread.start()
-    return thread
+class _WarmUp:
+    """What the build needs after the speech, done in a background thread while the main thread
+    waits on the speech workers: import the audio and publishing stages (numpy, mutagen), then
+    make the show's cover and the copy embedded in the MP3 (PIL, 0.05 s)."""
+
+    def __init__(self, cover: Callable[[], bytes]) -> None:
+        self._imported = threading.Event()
+        self._covers: tuple[bytes, bytes] = (b"", b"")
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(cover,), daemon=True)
+        self._thread.start()
+
+    def _run(self, cover: Callable[[], bytes]) -> None:
+        try:
+            for name in _HEAVY_MODULES:
+                importlib.import_module(name)
+            self._imported.set()
+            from broadcast.publish.cover import embedded_copy
+
+            image = cover()
+            self._covers = (image, embedded_copy(image))
+        except BaseException as exc:  # noqa: BLE001 - raised in the main thread by covers()
+            self._error = exc
+        finally:
+            self._imported.set()
+
+    def imported(self) -> None:
+        """Wait for the imports (one that failed fails again where the main thread imports it)."""
+        self._imported.wait()
+
+    def covers(self) -> tuple[bytes, bytes]:
+        """The show's cover and its embedded copy."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._covers
 
 
 def synthesize_script(
@@ -77,11 +97,14 @@ def synthesize_script(
     progress: Progress,
     cache: ClipCache | None = None,
     cores: int | None = None,
+    started: Sequence[dict[str, Engine]] = (),
 ) -> list[list[Path]]:
     """One clip per sentence, so captions and timings are measured, not guessed. A clip in
-    `cache` is copied instead of spoken; an engine starts only for the first clip that is not.
-    `cores` is this build's share of the machine (a batch of -j N builds shares it N ways)."""
-    engines: dict[str, Engine] = {}
+    `cache` is copied instead of spoken; an engine opened here starts only for the first clip that is not.
+    `cores` is this build's share of the machine (a batch of -j N builds shares it N ways).
+    `started`: engines already starting, one set per lane (started_lanes), taken over here;
+    those of lanes this build does not use are stopped as soon as that is known."""
+    engines: dict[str, Engine] = dict(started[0]) if started else {}
     clips: list[list[Path]] = []
     identities: dict[VoiceProfile, str] = {}
     checked = False
@@ -137,18 +160,20 @@ def synthesize_script(
                 raise SynthesisError(f"{where}: {exc}") from exc
             done.clip(job.cue)
 
+        lanes = lane_count({job.profile.engine for job in jobs}, len(jobs), cores or os.cpu_count() or 1)
+        stop_engines(started[lanes if jobs else 0 :])
         if jobs:
-            lanes = lane_count({job.profile.engine for job in jobs}, len(jobs), cores or os.cpu_count() or 1)
             first = jobs[0].profile
-            speak = Lanes(jobs, run, lanes, prepare=lambda lane_engine: lane_engine(first).check(first))
+            speak = Lanes(
+                jobs, run, lanes, prepare=lambda lane_engine: lane_engine(first).check(first), started=started[1:lanes]
+            )
             speak.run(ready_engine, check=lambda: ready_engine(first))  # every voice, before any lane speaks
         done.rest()
         if cache:
             total = sum(map(len, clips))
             progress(f"clips from the cache: {cached} of {total} ({total - cached} spoken)")
     finally:
-        for engine in engines.values():
-            engine.close()
+        done_with(engines, started[0] if started else {})
         if cache:
             cache.trim()  # also after a failed build: its stored clips count too
     return clips
@@ -204,13 +229,26 @@ def _first_words(text: str, count: int = 8) -> str:
 
 def show_cover(settings: Settings) -> bytes:
     """The user's cover (validated) or one generated from the show's name."""
-    from broadcast.publish.cover import generate_cover, validate_cover
+    return _cover_maker(settings)()
 
+
+def _cover_maker(settings: Settings) -> Callable[[], bytes]:
+    """What makes the show's cover: a user's cover is read and validated now (a bad one fails the
+    build before anything is spoken), the default one is generated when called."""
     if settings.show.cover:
+        from broadcast.publish.cover import validate_cover
+
         path = Path(settings.show.cover)
         validate_cover(path)
-        return path.read_bytes()
-    return generate_cover(settings.show.name, settings.show.author)
+        image = path.read_bytes()
+        return lambda: image
+
+    def generated() -> bytes:
+        from broadcast.publish.cover import generate_cover  # PIL: loaded by whoever calls this
+
+        return generate_cover(settings.show.name, settings.show.author)
+
+    return generated
 
 
 def build_episode(
@@ -224,31 +262,44 @@ def build_episode(
     script: Script | None = None,
     write_feed: bool = True,
     cores: int | None = None,
+    started: Sequence[dict[str, Engine]] = (),
 ) -> Episode:
     """`now` is the pubDate the episode gets if this is its first build (None: the article's date);
     `pub_date` replaces the pubDate whether or not it was published before. `script` is a
     script file's (see script/script_file.py), else the article's own. `write_feed=False`
     publishes the folder but leaves feed.xml and the show cover to a later publish_feed (a batch).
-    `cores`: how many cores this build may use for speech (default: all of them)."""
-    from broadcast.publish.feed import check_show
+    `cores`: how many cores this build may use for speech (default: all of them). `started`:
+    engines already starting (started_lanes), taken over by the speech stage."""
+    from broadcast.publish.show_rules import check_show
 
     check_show(settings.show)  # before anything is written or spoken
     script = script or build_script(article, settings.casting)
     audio = settings.audio
     text = render_script(script, settings.rates, audio.pauses)
-    cover = show_cover(settings)
+    cover_maker = _cover_maker(settings)
     prepare_root(output_root)
     clean_leftovers(output_root)
-    warming = _warm_up()
+    spoken = speak_script(script, settings.lexicon, settings.profile)
+    warming = _WarmUp(cover_maker)  # once only waiting on the speech workers is left
     with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
-        spoken = speak_script(script, settings.lexicon, settings.profile)
-        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache, cores)
+        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache, cores, started)
         sentences = [cue.written for cue in spoken.cues]
         marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed
+        from broadcast.audio.mix import assemble
+
         track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
-    warming.join()
+    warming.imported()
     from broadcast.audio.master import master
-    from broadcast.publish.cover import embedded_copy
+    from broadcast.publish.episode import (
+        COVER_FILE,
+        SCRIPT_FILE,
+        episode_name,
+        episode_record,
+        folder_of_guid,
+        loudness_record,
+        tag_values,
+        text_outputs,
+    )
     from broadcast.publish.feed import FEED_NAME, base_url
     from broadcast.publish.record import RECORD_NAME
     from broadcast.publish.review import REVIEW_NAME, render_review
@@ -259,7 +310,8 @@ def build_episode(
         mp3 = stage.path / "episode.mp3"
         timeline, loud, target = master(track, audio, mp3, progress)
         feed_url = base_url(settings.show) + FEED_NAME
-        tags = tag_values(article, script, settings, timeline, text, embedded_copy(cover), feed_url)
+        cover, embedded = warming.covers()
+        tags = tag_values(article, script, settings, timeline, text, embedded, feed_url)
         write_tags(mp3, tags, audio.id3_version)
         facts = mp3_facts(mp3)
         size = mp3.stat().st_size
@@ -298,6 +350,7 @@ def publish_feed(
     a number. Returns why each folder the feed left out was left out. `write_feed=False` (a batch,
     whose feed is written once at the end) checks that the staged episode renders as a feed item
     and swaps it in, without reading the other folders or writing feed.xml."""
+    from broadcast.publish.episode import COVER_FILE, published_record
     from broadcast.publish.feed import FEED_NAME, prepare_feed, read_episode, recorded_episodes, render_feed
     from broadcast.publish.record import RECORD_NAME, EpisodeRecord
 
@@ -342,6 +395,7 @@ def remove_episode(output_root: Path, settings: Settings, which: str) -> tuple[s
     without it is rendered and written beside feed.xml, the folder moved aside, the feed put in
     place, and only then the folder deleted; a failure on the way puts everything back.
     Returns the folder's name and why each folder the feed left out was left out."""
+    from broadcast.publish.episode import episode_folder
     from broadcast.publish.feed import FEED_NAME, prepare_feed
 
     if not output_root.is_dir():

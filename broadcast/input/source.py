@@ -11,16 +11,16 @@ import codecs
 import re
 import sys
 from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from broadcast.errors import InputError
-from broadcast.input.fetch import HTML_TYPES, fetch, without_credentials
-from broadcast.input.html import parse_html
 from broadcast.input.plain import parse_article
 from broadcast.input.text_file import MAX_BYTES, decode_bytes, read_text
 from broadcast.model import Article
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 STDIN = "<stdin>"
 
@@ -70,6 +70,8 @@ def load_article(
 
 def page_article(page: Page) -> Article:
     if page.html:
+        from broadcast.input.html import parse_html  # a plain-text page's build does without it (10 ms)
+
         return parse_html(page.text, page.name, url=page.url)
     return parse_article(page.text, page.name)
 
@@ -96,11 +98,15 @@ def read_page(
         return Page(text, STDIN, looks_like_html(text))
     scheme = _SCHEME.match(arg)
     if scheme is not None and scheme[1].lower() in ("http", "https"):
+        from broadcast.input.fetch import HTML_TYPES, fetch  # with http.client and ssl: only for a URL
+
         data, headers, final_url = fetch(arg, timeout=fetch_timeout, max_bytes=max_bytes, allow_private=allow_private)
         text = _decode(data, arg, headers)
         is_html = headers.get("Content-Type") is not None and headers.get_content_type() in HTML_TYPES
         return Page(text, arg, is_html or looks_like_html(text), final_url)
     if scheme is not None and _is_other_scheme(arg, scheme[1]):
+        from broadcast.input.fetch import without_credentials
+
         raise InputError(f"{without_credentials(arg)}: only http and https URLs are supported")
     path = Path(arg)
     text = read_text(path)

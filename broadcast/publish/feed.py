@@ -30,15 +30,13 @@ from broadcast.publish.feed_tags import (
     NAMESPACES,
     Channel,
     Item,
-    absolute_url,
     base_url,
     feed_guid,
     fill,
-    one_line,
 )
-from broadcast.publish.feed_xml import Tag, xml_document
+from broadcast.publish.feed_xml import Tag, one_line, xml_document
 from broadcast.publish.files import write_atomic
-from broadcast.publish.show_rules import placeholder_warnings, show_problems
+from broadcast.publish.show_rules import absolute_url, check_show, placeholder_warnings, show_problems
 
 __all__ = [
     "FEED_NAME",
@@ -86,14 +84,6 @@ def episode_numbers(episodes: Sequence[FeedEpisode]) -> dict[str, int]:
 def next_number(episodes: Sequence[FeedEpisode]) -> int:
     """The number a new episode gets: one more than the highest taken."""
     return max(episode_numbers(episodes).values(), default=0) + 1
-
-
-def check_show(show: ShowSettings, strict: bool = False) -> None:
-    """The channel fields the feed requires, by the directories' rules (show_rules); `strict` also
-    refuses placeholders and local addresses. A build checks them before it writes anything."""
-    problems = show_problems(show, strict)
-    if problems:
-        raise ConfigError(problems[0])
 
 
 def _check(show: ShowSettings, episodes: Sequence[FeedEpisode]) -> None:

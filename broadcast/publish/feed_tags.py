@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import quote
 
 from broadcast.config import ShowSettings
-from broadcast.errors import ConfigError
 from broadcast.input.web_url import is_web_url
 from broadcast.publish.feed_episodes import FeedEpisode, aware
-from broadcast.publish.feed_xml import ILLEGAL_XML, Tag
+from broadcast.publish.feed_xml import ILLEGAL_XML, Tag, one_line
 from broadcast.publish.show_notes import show_notes
+from broadcast.publish.show_rules import absolute_url
 
 GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")  # of podcast:guid
 NAMESPACES = (
@@ -40,21 +40,10 @@ def _rfc2822(dt: datetime | None) -> str | None:
     return format_datetime(aware(dt).astimezone(timezone.utc)) if dt else None
 
 
-def one_line(text: str) -> str:
-    """A title as clients show it: no XML-illegal characters, whitespace runs as one space."""
-    return " ".join(ILLEGAL_XML.sub("", text).split())
-
-
 def feed_guid(feed_url: str) -> str:
     """podcast:guid: UUIDv5 of the feed URL without its scheme and trailing slashes."""
     bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url.strip()).rstrip("/")
     return str(uuid.uuid5(GUID_NAMESPACE, bare))
-
-
-def absolute_url(url: str, what: str) -> str:
-    if not is_web_url(url):
-        raise ConfigError(f"show {what} must be an absolute http(s) URL, not {url!r}")
-    return url.strip()
 
 
 def base_url(show: ShowSettings) -> str:

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 # Characters XML 1.0 forbids (a parser rejects the whole feed for one) and the C1 controls it
 # discourages: they only come from mis-decoded text, and feedparser turns them into cp1252 letters.
-ILLEGAL_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Listed, not as the complement of what is allowed: that class takes 7 ms to compile, this one 0.3.
+ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def one_line(text: str) -> str:
+    """A title as clients show it: no XML-illegal characters, whitespace runs as one space."""
+    return " ".join(ILLEGAL_XML.sub("", text).split())
 
 
 @dataclass(frozen=True)

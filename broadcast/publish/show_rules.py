@@ -14,9 +14,8 @@ import socket
 
 from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError
-from broadcast.input.fetch import non_public
-from broadcast.input.web_url import split_web_url
-from broadcast.publish.feed_tags import absolute_url, one_line
+from broadcast.input.web_url import is_web_url, split_web_url
+from broadcast.publish.feed_xml import one_line
 
 # Apple Podcasts' categories and their subcategories, spelled (and cased) as itunes:category takes them.
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -193,6 +192,12 @@ def language_problem(key: str, value: str) -> str | None:
     return f"show {key} {value!r}: {primary!r} is not an ISO 639 language code ({LANGUAGE_EXAMPLES})"
 
 
+def absolute_url(url: str, what: str) -> str:
+    if not is_web_url(url):
+        raise ConfigError(f"show {what} must be an absolute http(s) URL, not {url!r}")
+    return url.strip()
+
+
 def rule_problems(show: ShowSettings) -> list[str]:
     """Everything in [show] a directory would refuse, in the order of the keys."""
     problems = [f"show {key} is empty; the feed requires it" for key in REQUIRED if not one_line(getattr(show, key))]
@@ -231,7 +236,11 @@ def local_host(host: str) -> str:
             address = socket.inet_ntoa(socket.inet_aton(host)) if re.fullmatch(r"[0-9a-fx.]+", host) else ""
         except OSError:
             address = ""
-    kind = non_public(address) if address else ""
+    if not address:
+        return ""
+    from broadcast.input.fetch import non_public  # with http.client and ssl: only for an address
+
+    kind = non_public(address)
     return f"a {kind} address" if kind else ""
 
 
@@ -247,6 +256,14 @@ def _hosts(show: ShowSettings) -> list[tuple[str, str, str]]:
     if "@" in email:
         out.append(("owner_email", show.owner_email, email.rpartition("@")[2]))
     return out
+
+
+def check_show(show: ShowSettings, strict: bool = False) -> None:
+    """The channel fields the feed requires, by the directories' rules; `strict` also refuses
+    placeholders and local addresses. A build checks them before it writes anything."""
+    problems = show_problems(show, strict)
+    if problems:
+        raise ConfigError(problems[0])
 
 
 def placeholder_warnings(show: ShowSettings) -> list[str]:

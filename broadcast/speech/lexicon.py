@@ -15,7 +15,6 @@ import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from broadcast.config_file import read_config_file
 from broadcast.errors import ConfigError
@@ -186,6 +185,8 @@ def lexicon_changes(text: str, lexicon: Lexicon | None, engine: str = "pyttsx3")
 
 def export_pls(lexicon: Lexicon) -> str:
     """PLS 1.0 XML: <alias> holds the respelling, <phoneme> the espeak mnemonics."""
+    from xml.sax.saxutils import escape  # only here: it loads urllib.request, which a build does not need
+
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<lexicon version="1.0" xmlns="{PLS_NS}" xmlns:bc="{CASE_NS}"',

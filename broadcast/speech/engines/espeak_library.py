@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
-import importlib.metadata
 import os
 
 from broadcast.errors import ToolError
@@ -21,7 +19,9 @@ def system_library() -> str:
         except OSError:
             continue
         return name
-    found = ctypes.util.find_library("espeak-ng")
+    from ctypes.util import find_library  # only here: it imports subprocess, which a worker does not need
+
+    found = find_library("espeak-ng")
     return found or ""
 
 
@@ -56,6 +56,8 @@ def library_version() -> str:
             import espeakng_loader
         except ImportError:
             return "none"  # the worker's start names the install command
+        import importlib.metadata  # only here: a worker loads the library without asking its version
+
         name = espeakng_loader.get_library_path()
         origin = f"espeakng-loader {importlib.metadata.version('espeakng-loader')}"
     info = ctypes.CDLL(name).espeak_Info

@@ -10,7 +10,6 @@ VOICE_PACKAGES; a profile names one by its file stem ("en_US-joe-medium").
 from __future__ import annotations
 
 import bisect
-import importlib.metadata
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -185,6 +184,8 @@ class PiperEngine(WorkerEngine):
     def cache_identity(self, profile: VoiceProfile) -> str:
         """The piper and onnxruntime versions and the model file's size and mtime: a voice
         package update that keeps the voice's name still changes its sound."""
+        import importlib.metadata  # only for the clip cache's key: a build without the cache does without it
+
         model = self.model_path(profile)
         versions = []
         for dist in ("piper-tts", "onnxruntime"):

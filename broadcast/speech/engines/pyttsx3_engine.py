@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,8 @@ class Pyttsx3Engine(WorkerEngine):
             )
 
     def cache_identity(self, profile: VoiceProfile) -> str:
+        import importlib.metadata  # only for the clip cache's key: a build without the cache does without it
+
         try:
             driver = importlib.metadata.version("pyttsx3")
         except importlib.metadata.PackageNotFoundError:

@@ -32,7 +32,10 @@ class WorkerProcess:
         start_timeout: float,
         reply_error: ReplyError = lambda _reply: None,
         ignore_stderr: tuple[str, ...] = (),
+        wait: bool = True,
     ) -> None:
+        """`wait=False` returns once the process is started: it boots while the caller works,
+        and the first request waits for its ready (within `start_timeout` from then)."""
         self._label = label
         self._reply_error = reply_error
         self._ignore = ignore_stderr
@@ -52,14 +55,28 @@ class WorkerProcess:
         self._sel.register(self.proc.stdout.fileno(), selectors.EVENT_READ, "out")
         self._sel.register(self.proc.stderr.fileno(), selectors.EVENT_READ, "err")
         self._pending = {"out": b"", "err": b""}  # bytes read but not yet a whole line
+        self._start_timeout = start_timeout
+        self.booted = False  # it said it is ready
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
+        """Wait for the worker to say it is ready (once)."""
+        if self.booted:
+            return
         try:
-            self.request(None, start_timeout)  # the worker says it is ready
+            self._answer(None, self._start_timeout)
         except BaseException:
             self.kill()
             self.close()
             raise
+        self.booted = True
 
-    def request(self, job: dict[str, Any] | None, timeout: float) -> dict[str, Any]:
+    def request(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
+        self.ready()
+        return self._answer(job, timeout)
+
+    def _answer(self, job: dict[str, Any] | None, timeout: float) -> dict[str, Any]:
         assert self.proc.stdin and self.proc.stdout
         if job is not None:
             try:
@@ -134,13 +151,17 @@ class WorkerProcess:
             self.proc.kill()
         self.proc.wait()
 
+    def end_input(self) -> None:
+        """No more jobs: the worker exits on its own (close() then only reaps it)."""
+        assert self.proc.stdin
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+
     def close(self) -> None:
         if self.proc.poll() is None:
-            assert self.proc.stdin
-            try:
-                self.proc.stdin.close()
-            except OSError:
-                pass
+            self.end_input()
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
