@@ -549,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The `broadcast` command and `python -m broadcast`: main, then exit without the interpreter's
-    teardown of numpy, scipy and the rest (0.1 s a build). Its work is done and every file closed;
+    teardown of numpy and the rest (0.1 s a build). Its work is done and every file closed;
     nothing is left but the output streams, flushed here. Callers of main() keep their process."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
