@@ -409,13 +409,24 @@ class Gain:
         for chunk in _chunks_2d(chunks):
             x = chunk.astype(np.float32)
             if self._edges is not None:
-                at = np.arange(position, position + x.shape[0])
-                k = at // self._step
-                frac = (at - k * self._step).astype(np.float32) / np.float32(self._step)
-                low = self._edges[k]
-                x *= (low + (self._edges[k + 1] - low) * frac)[:, None]
+                x *= self.curve(position, x.shape[0])[:, None]
             position += x.shape[0]
             yield x
+
+    def curve(self, start: int, n: int) -> np.ndarray:
+        """The gain of samples start .. start + n (float32): each step's edge values joined by
+        a line, worked a step per row (a per-sample gather took 3x longer)."""
+        edges = self._edges
+        if edges is None:
+            return np.ones(n, np.float32)
+        step = self._step
+        first, last = start // step, -(-(start + n) // step)
+        low = edges[first:last]
+        rise = edges[first + 1 : last + 1] - low
+        ramp = np.arange(step, dtype=np.float32) / np.float32(step)
+        rows = low[:, None] + rise[:, None] * ramp
+        offset = start - first * step
+        return rows.reshape(-1)[offset : offset + n]
 
 
 def plan_gain(source: Callable[[], Iterable[np.ndarray]], rate: int, target: float, ceiling_dbtp: float = -1.0) -> Gain:
