@@ -257,7 +257,7 @@ def build_episode(
     name = episode_name(article, output_root)
     with episode_stage(output_root, name) as stage:
         mp3 = stage.path / "episode.mp3"
-        timeline, loud, target = master(track, audio, mp3, progress)
+        timeline, loud, target = master(track, audio, mp3, progress, cores)
         feed_url = base_url(settings.show) + FEED_NAME
         tags = tag_values(article, script, settings, timeline, text, embedded_copy(cover), feed_url)
         write_tags(mp3, tags, audio.id3_version)
