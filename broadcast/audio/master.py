@@ -10,15 +10,14 @@ import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 
 from broadcast.audio import ffmpeg
+from broadcast.audio.encode_parts import LAME_DELAY_SAMPLES, encode_parts, mono_to_output
 from broadcast.audio.loudness import Loudness, float_chunks, measure_chunks, plan_gain
 from broadcast.audio.mix import Track, _encoder_args, shift_timeline, to_float
-from broadcast.audio.mp3_join import frame_size, join
 from broadcast.audio.music import Arrangement, arrangement
 from broadcast.audio.segments import Segment, plan_segments, quiet_spans
 from broadcast.audio.spool import Spool
@@ -29,10 +28,6 @@ from broadcast.model import Part, Timeline
 
 Progress = Callable[[str], None]
 _ENCODING = "encoding.mp3"
-_RELAY_BYTES = 1 << 16
-# LAME's delay before the first sample (576, plus the decoder's 529) at MPEG-1 rates
-# (32-48 kHz): a decoder that finds no LAME header plays it as silence first.
-LAME_DELAY_SAMPLES = 1105
 
 
 def master(
@@ -100,41 +95,27 @@ def encode_metered(
     of the codec's tail). Readings agree with measure_mp3 on the finished file within
     0.05 LU and dB (tests/test_build_speed_parts.py).
 
-    With several `parts` (segments.py), each is encoded by its own ffmpeg at once and the
-    parts are joined into one stream (mp3_join.py). The first part's frames reach the
-    decoder as they are made, the others' as each part is done: the meter hears every
-    frame of the joined file, in order.
+    Several `parts` (segments.py) are encoded at once, one ffmpeg each (encode_parts.py).
     """
-    parts = tuple(parts) or (Segment(0, -1, None),)
     work = mp3.with_name(_ENCODING)  # a fixed name: the tee's syntax would read some path characters
-    names = [_ENCODING] if len(parts) == 1 else [f"encoding-{n}.mp3" for n in range(len(parts))]
     args = _encoder_args(rate, work, audio.bitrate_kbps, audio.channels, audio.sample_rate)
     codec = args[: args.index("-map_metadata") + 2]  # input and codec; the muxers are the tee's
     muxer = "f=mp3:id3v2_version=0:write_id3v1=0"
-    tee = f"[{muxer}:write_xing=1]{names[0]}|[{muxer}:write_xing=0]pipe:1"
+    tee = f"[{muxer}:write_xing=1]{_ENCODING}|[{muxer}:write_xing=0]pipe:1"
     decoder_args: list[str | Path] = [
         *("ffmpeg", "-hide_banner", "-nostats", "-nostdin", "-v", "error", "-f", "mp3", "-i", "pipe:0"),
         *("-f", "f32le", "-"),
     ]
     found: list[Loudness | BaseException] = []
     try:
-        with ExitStack() as stack:
-            encoder = stack.enter_context(
-                ffmpeg.Running([*codec, "-map", "0:a", "-f", "tee", tee], feed=True, cwd=mp3.parent)
-            )
-            encoders = [encoder] + [
-                stack.enter_context(
-                    ffmpeg.Running(
-                        _encoder_args(rate, mp3.parent / name, audio.bitrate_kbps, audio.channels, audio.sample_rate),
-                        feed=True,
-                    )
-                )
-                for name in names[1:]
-            ]
-            if len(parts) == 1:
-                decoder = stack.enter_context(ffmpeg.Running(decoder_args, feed=False, fed_by=encoder))
-            else:
-                decoder = stack.enter_context(ffmpeg.Running(decoder_args, feed=True))
+        if len(parts) > 1:
+            loud = encode_parts(chunks, rate, work, audio, parts, progress)
+            os.replace(work, mp3)
+            return loud
+        with (
+            ffmpeg.Running([*codec, "-map", "0:a", "-f", "tee", tee], feed=True, cwd=mp3.parent) as encoder,
+            ffmpeg.Running(decoder_args, feed=False, fed_by=encoder) as decoder,
+        ):
 
             def meter() -> None:
                 try:
@@ -147,17 +128,10 @@ def encode_metered(
 
             reader = threading.Thread(target=meter, daemon=True)
             reader.start()
-            if len(parts) == 1:
-                for chunk in chunks:
-                    encoder.write(mono_to_output(chunk, audio.channels))
-                encoder.finish()
-                progress("encoded MP3")
-            else:
-                paths = [mp3.parent / name for name in names]
-                stack.callback(lambda: [p.unlink(missing_ok=True) for p in paths])
-                _encode_parts(chunks, parts, encoders, decoder, paths, audio.channels, rate, stack)
-                progress("encoded MP3")
-                join(paths, work, [p.frames for p in parts])
+            for chunk in chunks:
+                encoder.write(mono_to_output(chunk, audio.channels))
+            encoder.finish()
+            progress("encoded MP3")
             reader.join()
             decoder.finish()
     except ToolError as exc:
@@ -169,101 +143,3 @@ def encode_metered(
         raise found[0]
     os.replace(work, mp3)
     return found[0]
-
-
-def _encode_parts(
-    chunks: Iterable[np.ndarray],
-    parts: Sequence[Segment],
-    encoders: list[ffmpeg.Running],
-    decoder: ffmpeg.Running,
-    paths: list[Path],
-    channels: int,
-    rate: int,
-    stack: ExitStack,
-) -> None:
-    """Feed each part's samples to its encoder, all encoders at once, and the frames to the decoder.
-
-    The signal comes once, front to back. Each part but the last is spooled to disk until it
-    is whole and then fed by its own thread; the last is fed as it comes, so all encoders run
-    while the signal is still being made. A relay thread passes the frames on to the decoder
-    in the joined file's order (the first part's live from its tee, the others' from their
-    files once done)."""
-    last = len(parts) - 1
-    spools = [stack.enter_context(Spool("<f4", rate)) for _ in parts[:-1]]
-    done = [threading.Event() for _ in parts]
-    failed = threading.Event()
-    errors: list[BaseException] = []
-
-    def feed(n: int) -> None:
-        try:
-            for piece in spools[n].chunks():
-                encoders[n].write(mono_to_output(piece, channels))
-            encoders[n].finish()
-        except BaseException as exc:  # noqa: BLE001 - raised in the building thread
-            errors.append(exc)
-            failed.set()
-        finally:
-            done[n].set()
-
-    def relay() -> None:
-        try:
-            while data := encoders[0].read(_RELAY_BYTES):
-                decoder.write(data)
-            for n in range(1, len(parts)):
-                while not done[n].wait(0.1):
-                    if failed.is_set():
-                        return
-                if failed.is_set():
-                    return
-                with open(paths[n], "rb") as fh:
-                    fh.seek(frame_size(fh.read(4)))  # its Info frame: the joined file has one
-                    while data := fh.read(_RELAY_BYTES):
-                        decoder.write(data)
-            decoder.finish()
-        except BaseException as exc:  # noqa: BLE001 - raised in the building thread
-            errors.append(exc)
-            failed.set()
-            decoder.stop()
-
-    threads = [threading.Thread(target=relay, daemon=True)]
-    threads[0].start()
-    position, started = 0, 0
-    try:
-        for chunk in chunks:
-            mono = np.asarray(chunk).reshape(-1)
-            begin, position = position, position + mono.size
-            for n, part in enumerate(parts):
-                lo, hi = max(begin, part.start), min(position, part.stop)
-                if lo < hi:
-                    piece = mono[lo - begin : hi - begin]
-                    if n == last:
-                        encoders[n].write(mono_to_output(piece, channels))
-                    else:
-                        spools[n].append(piece)
-            while started < last and position >= parts[started].stop:
-                threads.append(threading.Thread(target=feed, args=(started,), daemon=True))
-                threads[-1].start()
-                started += 1
-            if failed.is_set():
-                break
-        while started < last:  # a signal shorter than planned: never, but no thread may wait forever
-            threads.append(threading.Thread(target=feed, args=(started,), daemon=True))
-            threads[-1].start()
-            started += 1
-        if not failed.is_set():
-            encoders[last].finish()
-        done[last].set()
-        for thread in threads[1:]:
-            thread.join()
-        threads[0].join()
-    except BaseException:
-        failed.set()
-        raise
-    if errors:
-        raise errors[0]
-
-
-def mono_to_output(chunk: np.ndarray, channels: int) -> bytes:
-    """Float samples as the encoder reads them; stereo is dual mono made here (see encode_mp3)."""
-    mono = np.clip(np.asarray(chunk).reshape(-1), -1.0, 1.0).astype("<f4")
-    return (np.repeat(mono, channels) if channels > 1 else mono).tobytes()

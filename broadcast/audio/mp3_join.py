@@ -93,7 +93,7 @@ def read_info(path: Path) -> Info:
     if frame[tag_at : tag_at + 4] not in (b"Info", b"Xing") or _u32(frame, tag_at + 4) != _XING_FLAGS:
         raise ToolError(f"{path.name}: no Info frame with a seek table and a LAME tag")
     lame = tag_at + 8 + 4 + 4 + _TOC_SIZE + 4
-    if len(frame) < max(lame + 36, _TAG_CRC_SPAN):
+    if len(frame) < lame + 36:
         raise ToolError(f"{path.name}: Info frame too short for a LAME tag")
     delay_padding = int.from_bytes(frame[lame + 21 : lame + 24], "big")
     return Info(
@@ -135,8 +135,7 @@ def join(parts: list[Path], out: Path, frames: list[int | None]) -> Info:
     frame[tag + 16 : tag + 16 + _TOC_SIZE] = toc
     frame[lame + 21 : lame + 24] = ((first.delay << 12) | last.padding).to_bytes(3, "big")
     struct.pack_into(">IH", frame, lame + 28, total_size, music_crc)
-    struct.pack_into(">H", frame, lame + 34, 0)  # ffmpeg's CRC is of the frame before it is written
-    struct.pack_into(">H", frame, lame + 34, _crc16(frame[:_TAG_CRC_SPAN]))
+    struct.pack_into(">H", frame, lame + 34, tag_crc(frame, lame))
     with open(out, "wb") as dst:
         dst.write(frame)
         for path, info in zip(parts, infos, strict=True):
@@ -144,6 +143,14 @@ def join(parts: list[Path], out: Path, frames: list[int | None]) -> Info:
                 src.seek(len(info.frame))
                 shutil.copyfileobj(src, dst, _READ)
     return Info(bytes(frame), tag, total_frames, total_size, first.delay, last.padding, music_crc)
+
+
+def tag_crc(frame: bytes | bytearray, lame_at: int) -> int:
+    """The LAME tag's CRC as ffmpeg's muxer computes it: of the frame's first 190 bytes with the
+    CRC itself still zero, and zeros past the end of a shorter frame (mono at 48 kbps or less)."""
+    span = bytearray(frame[:_TAG_CRC_SPAN].ljust(_TAG_CRC_SPAN, b"\0"))
+    span[lame_at + 34 : lame_at + 36] = b"\0\0"
+    return _crc16(span[:_TAG_CRC_SPAN])
 
 
 def _seek_table(sizes: Iterator[int], head: int) -> tuple[int, int, bytes]:
