@@ -11,6 +11,7 @@ segments.py's; how they are joined, mp3_join.py's.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -80,16 +81,18 @@ def encode_parts(
 ) -> Loudness:
     """Write `out`, the MP3 of `chunks` (mono float at `rate`) encoded in `parts`, and return
     the loudness of its frames as decoded."""
-    paths = [out.with_name(f"{out.stem}-{n}.mp3") for n in range(len(parts))]
     threads = _Threads()
     found: list[Loudness] = []
     with ExitStack() as stack:
-        stack.callback(lambda: [p.unlink(missing_ok=True) for p in paths])
+        # The parts are temporary files beside the spools, not in the episode's folder: its
+        # disk holds the joined file alone, as it held the one encode.
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="broadcast-")))
+        paths = [tmp / f"part-{n}.mp3" for n in range(len(parts))]
         args = [_encoder_args(rate, p, audio.bitrate_kbps, audio.channels, audio.sample_rate) for p in paths]
         codec = args[0][: args[0].index("-map_metadata") + 2]
         tee = f"[{_MUXER}:write_xing=1]{paths[0].name}|[{_MUXER}:write_xing=0]pipe:1"
         args[0] = [*codec, "-map", "0:a", "-f", "tee", tee]
-        encoders = [stack.enter_context(ffmpeg.Running(a, feed=True, cwd=out.parent)) for a in args]
+        encoders = [stack.enter_context(ffmpeg.Running(a, feed=True, cwd=tmp)) for a in args]
         decoder = stack.enter_context(ffmpeg.Running(DECODER, feed=True))
         done = [threading.Event() for _ in parts]
 
