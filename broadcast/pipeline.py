@@ -229,7 +229,7 @@ def build_episode(
     `pub_date` replaces the pubDate whether or not it was published before. `script` is a
     script file's (see script/script_file.py), else the article's own. `write_feed=False`
     publishes the folder but leaves feed.xml and the show cover to a later publish_feed (a batch).
-    `cores`: how many cores this build may use for speech and the MP3 encode (default: all of them)."""
+    `cores`: how many cores this build may use for speech (default: all of them)."""
     from broadcast.publish.feed import check_show
 
     check_show(settings.show)  # before anything is written or spoken
