@@ -308,7 +308,7 @@ def build_episode(
     name = episode_name(article, output_root)
     with episode_stage(output_root, name) as stage:
         mp3 = stage.path / "episode.mp3"
-        timeline, loud, target = master(track, audio, mp3, progress)
+        timeline, loud, target = master(track, audio, mp3, progress, cores)
         feed_url = base_url(settings.show) + FEED_NAME
         cover, embedded = warming.covers()
         tags = tag_values(article, script, settings, timeline, text, embedded, feed_url)

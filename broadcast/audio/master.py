@@ -9,15 +9,17 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from broadcast.audio import ffmpeg
+from broadcast.audio.encode_parts import LAME_DELAY_SAMPLES, encode_parts, mono_to_output
 from broadcast.audio.loudness import Loudness, float_chunks, measure_chunks, plan_gain
 from broadcast.audio.mix import Track, _encoder_args, shift_timeline, to_float
-from broadcast.audio.music import arrangement
+from broadcast.audio.music import Arrangement, arrangement
+from broadcast.audio.segments import Segment, plan_segments, quiet_spans
 from broadcast.audio.spool import Spool
 from broadcast.audio.targets import LAME_CBR_GAIN_DB, target_lufs
 from broadcast.config import AudioSettings
@@ -26,13 +28,13 @@ from broadcast.model import Part, Timeline
 
 Progress = Callable[[str], None]
 _ENCODING = "encoding.mp3"
-# LAME's delay before the first sample (576, plus the decoder's 529) at MPEG-1 rates
-# (32-48 kHz): a decoder that finds no LAME header plays it as silence first.
-LAME_DELAY_SAMPLES = 1105
 
 
-def master(track: Track, audio: AudioSettings, mp3: Path, progress: Progress) -> tuple[Timeline, Loudness, float]:
-    """Music, room tone and loudness on the speech track, then the MP3.
+def master(
+    track: Track, audio: AudioSettings, mp3: Path, progress: Progress, cores: int | None = None
+) -> tuple[Timeline, Loudness, float]:
+    """Music, room tone and loudness on the speech track, then the MP3, encoded in as many
+    parts at once as this build has `cores` (default: all of the machine's).
 
     Returns the final timeline, the loudness measured on the decoded MP3 and the target.
     """
@@ -56,13 +58,32 @@ def master(track: Track, audio: AudioSettings, mp3: Path, progress: Progress) ->
         aim = target - 10 * math.log10(audio.channels) - LAME_CBR_GAIN_DB[audio.bitrate_kbps]
         gain = plan_gain(mixed.chunks, rate, aim, audio.true_peak)
         progress("normalized loudness")
-        loud = encode_metered(gain.apply(mixed.chunks()), rate, mp3, audio, progress)
+        quiet = quiet_spans(_speech_spans(timeline, rate), _music_spans(layout), mixed.size)
+        parts = plan_segments(mixed.size, rate, audio.sample_rate, quiet, cores or os.cpu_count() or 1)
+        loud = encode_metered(gain.apply(mixed.chunks()), rate, mp3, audio, progress, parts)
     progress("measured loudness of the MP3")
     return timeline, loud, target
 
 
+def _speech_spans(timeline: Timeline, rate: int) -> list[tuple[int, int]]:
+    """Each sentence's clip, in samples of the mix (its trimmed silence margins included)."""
+    return [(s.start_ms * rate // 1000, -(-s.end_ms * rate // 1000)) for s in timeline.sentences]
+
+
+def _music_spans(layout: Arrangement) -> list[tuple[int, int]]:
+    spans = [(0, layout.intro.size), (layout.total - layout.outro.size, layout.total)]
+    if layout.bed is not None:
+        spans.append((layout.bed_from, layout.bed_from + layout.bed_env.size))
+    return spans
+
+
 def encode_metered(
-    chunks: Iterable[np.ndarray], rate: int, mp3: Path, audio: AudioSettings, progress: Progress
+    chunks: Iterable[np.ndarray],
+    rate: int,
+    mp3: Path,
+    audio: AudioSettings,
+    progress: Progress,
+    parts: Sequence[Segment] = (),
 ) -> Loudness:
     """Encode the MP3 (as encode_mp3 does) and measure it as players will hear it, at once.
 
@@ -73,6 +94,8 @@ def encode_metered(
     here, so the samples line up with the file's) and its last frame's padding (a few ms
     of the codec's tail). Readings agree with measure_mp3 on the finished file within
     0.05 LU and dB (tests/test_build_speed_parts.py).
+
+    Several `parts` (segments.py) are encoded at once, one ffmpeg each (encode_parts.py).
     """
     work = mp3.with_name(_ENCODING)  # a fixed name: the tee's syntax would read some path characters
     args = _encoder_args(rate, work, audio.bitrate_kbps, audio.channels, audio.sample_rate)
@@ -85,6 +108,10 @@ def encode_metered(
     ]
     found: list[Loudness | BaseException] = []
     try:
+        if len(parts) > 1:
+            loud = encode_parts(chunks, rate, work, audio, parts, progress)
+            os.replace(work, mp3)
+            return loud
         with (
             ffmpeg.Running([*codec, "-map", "0:a", "-f", "tee", tee], feed=True, cwd=mp3.parent) as encoder,
             ffmpeg.Running(decoder_args, feed=False, fed_by=encoder) as decoder,
@@ -116,9 +143,3 @@ def encode_metered(
         raise found[0]
     os.replace(work, mp3)
     return found[0]
-
-
-def mono_to_output(chunk: np.ndarray, channels: int) -> bytes:
-    """Float samples as the encoder reads them; stereo is dual mono made here (see encode_mp3)."""
-    mono = np.clip(np.asarray(chunk).reshape(-1), -1.0, 1.0).astype("<f4")
-    return (np.repeat(mono, channels) if channels > 1 else mono).tobytes()
