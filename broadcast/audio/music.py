@@ -61,6 +61,7 @@ def decode_music(path: Path, rate: int) -> np.ndarray:
 # it can be made a piece at a time.
 _TONE_B, _TONE_A = 0.05, 0.95
 _TONE_RMS = _TONE_B / np.sqrt(1.0 - _TONE_A**2)
+_UNIFORM_TO_UNIT = np.sqrt(12.0)  # uniform on [-0.5, 0.5) has variance 1/12
 
 
 class RoomTone:
@@ -72,16 +73,23 @@ class RoomTone:
         self._rng = np.random.default_rng(_ROOM_SEED)
         self._lowpass = Iir([([_TONE_B], [1.0, -_TONE_A])])
         self._ready = np.zeros(0, np.float32)
-        self._scale = np.float32(10 ** (level_db / 20) / _TONE_RMS)
+        self._scale = np.float32(10 ** (level_db / 20) / _TONE_RMS * _UNIFORM_TO_UNIT)
 
     def next(self, n: int) -> np.ndarray:
         if self._off:
             return np.zeros(n, dtype=np.float32)
-        while self._ready.size < n:
-            # A one-pole low-pass darkens white noise towards the hum of a quiet room.
-            tone = self._lowpass(self._rng.standard_normal(SEGMENT, dtype=np.float32))
-            self._ready = np.concatenate((self._ready, tone))
-        out, self._ready = self._ready[:n] * self._scale, self._ready[n:]
+        pieces, have = [self._ready], self._ready.size
+        while have < n:
+            # A one-pole low-pass darkens white noise towards the hum of a quiet room. The
+            # noise is uniform, scaled to unit variance (and the level): the same level and
+            # spectrum as Gaussian noise, drawn 8x faster; the low-pass sums it to near-Gaussian.
+            noise = self._rng.random(SEGMENT, dtype=np.float32)
+            noise -= np.float32(0.5)
+            noise *= self._scale
+            pieces.append(self._lowpass(noise))
+            have += SEGMENT
+        ready = np.concatenate(pieces) if len(pieces) > 1 else self._ready
+        out, self._ready = ready[:n], ready[n:]
         return out
 
 
