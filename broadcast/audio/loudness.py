@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -429,39 +430,93 @@ class Gain:
         return rows.reshape(-1)[offset : offset + n]
 
 
-def plan_gain(source: Callable[[], Iterable[np.ndarray]], rate: int, target: float, ceiling_dbtp: float = -1.0) -> Gain:
+class GainAnalysis:
+    """plan_gain's one pass over the signal, fed chunk by chunk as the signal is made (the
+    mix analysed as it is written, not read back): the K-weighted energy and the true-peak
+    envelope, each reduced to the limiter's steps, and the gated loudness.
+
+    With `background`, the peak envelope (the costlier half) is worked in a thread while
+    the caller goes on (numpy releases the interpreter's lock), on the core that sits idle
+    between the speech and the encoders; the values are the same either way.
+    """
+
+    def __init__(self, rate: int, background: bool = False) -> None:
+        self.rate = rate
+        self.step = max(1, int(round(_GAIN_STEP_S * rate)))
+        self._meter: _EnergyMeter | None = None
+        self._peaks: _PeakEnvelope | None = None
+        self._energy = _Steps(self.step, lambda rows: rows.mean(axis=1))
+        self._step_peaks = _Steps(self.step, lambda rows: rows.max(axis=1))
+        self._worker = ThreadPoolExecutor(1, "broadcast-peaks") if background else None
+        self._pending: list[Future[None]] = []
+
+    def feed(self, chunk: np.ndarray) -> None:
+        """Analyse the next chunk, (n,) or (n, channels); it must not change afterwards."""
+        if not len(chunk):
+            return
+        x = _as_2d(chunk).astype(np.float32, copy=False)
+        if self._meter is None or self._peaks is None:
+            self._meter, self._peaks = _EnergyMeter(self.rate, x.shape[1], (_BLOCK_S,)), _PeakEnvelope(x.shape[1])
+        if self._worker is None:
+            self._feed_peaks(x)
+        else:
+            self._pending.append(self._worker.submit(self._feed_peaks, x))
+        self._energy.feed(self._meter.feed(x))
+
+    def __enter__(self) -> GainAnalysis:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the thread, if any (a failed build leaves no work behind)."""
+        if self._worker is not None:
+            self._worker.shutdown(cancel_futures=True)
+
+    def _feed_peaks(self, x: np.ndarray) -> None:
+        assert self._peaks is not None
+        self._step_peaks.feed(self._peaks.feed(x))
+
+    def result(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """The gated loudness (-inf for silence or no signal), and per step the mean
+        energy and the largest true peak (linear)."""
+        with self:
+            for done in self._pending:
+                done.result()
+        if self._meter is None or self._peaks is None:
+            return float("-inf"), np.zeros(0), np.zeros(0)
+        self._energy.feed(self._meter.flush())
+        self._step_peaks.feed(self._peaks.flush())
+        measured = _gated_power(self._meter.powers()[0])
+        return measured, self._energy.result(), self._step_peaks.result()
+
+
+def plan_gain(
+    source: Callable[[], Iterable[np.ndarray]],
+    rate: int,
+    target: float,
+    ceiling_dbtp: float = -1.0,
+    analysis: GainAnalysis | None = None,
+) -> Gain:
     """The gain to `target` LUFS with true peaks held at `ceiling_dbtp - MP3_MARGIN_DB`,
     for the signal that each call of `source` gives afresh, in chunks.
 
     Limiting takes a little loudness away, so the gain is re-aimed until the result
     is within 0.05 LU of the target. Peaks and K-weighted energy scale with the gain,
-    so both are reduced once (one pass over the signal) to 1 ms steps; each pass then
-    rebuilds the gain curve and estimates the loudness on those steps. The estimate
-    drifts under heavy limiting (0.4 LU at 7 dB of reduction), so the output is
-    measured for real (another pass) and the aim of the estimate corrected by the
-    difference (one to three real measurements).
+    so both are reduced once (one pass over the signal, or `analysis` already fed with
+    it) to 1 ms steps; each pass then rebuilds the gain curve and estimates the loudness
+    on those steps. The estimate drifts under heavy limiting (0.4 LU at 7 dB of
+    reduction), so the output is measured for real (another pass) and the aim of the
+    estimate corrected by the difference (one to three real measurements).
     """
-    step = max(1, int(round(_GAIN_STEP_S * rate)))
-    meter: _EnergyMeter | None = None
-    peaks: _PeakEnvelope | None = None
-    step_energy = _Steps(step, lambda rows: rows.mean(axis=1))
-    step_peaks = _Steps(step, lambda rows: rows.max(axis=1))
-    for x in _chunks_2d(source()):
-        if meter is None or peaks is None:
-            meter, peaks = _EnergyMeter(rate, x.shape[1], (_BLOCK_S,)), _PeakEnvelope(x.shape[1])
-        x = x.astype(np.float32, copy=False)
-        step_energy.feed(meter.feed(x))
-        step_peaks.feed(peaks.feed(x))
-    if meter is None or peaks is None:
-        return Gain(None, step)
-    step_energy.feed(meter.flush())
-    step_peaks.feed(peaks.flush())
-    measured = _gated_power(meter.powers()[0])
+    if analysis is None:
+        analysis = GainAnalysis(rate)
+        for chunk in source():
+            analysis.feed(chunk)
+    step = analysis.step
+    measured, energy, peaks = analysis.result()
     if not np.isfinite(measured):
-        return Gain(None, step)  # silence has no loudness to set
+        return Gain(None, step)  # silence (or nothing) has no loudness to set
     with np.errstate(divide="ignore"):
-        step_peaks_db = 20.0 * np.log10(step_peaks.result().astype(np.float64))
-    energy = step_energy.result()
+        step_peaks_db = 20.0 * np.log10(peaks.astype(np.float64))
     # A hair under the threshold: the gain curve itself slightly reshapes the
     # waveform between samples.
     threshold = ceiling_dbtp - MP3_MARGIN_DB - 0.02

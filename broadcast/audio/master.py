@@ -16,7 +16,7 @@ import numpy as np
 
 from broadcast.audio import ffmpeg
 from broadcast.audio.encode_parts import LAME_DELAY_SAMPLES, encode_parts, mono_to_output
-from broadcast.audio.loudness import Loudness, float_chunks, measure_chunks, plan_gain
+from broadcast.audio.loudness import GainAnalysis, Loudness, float_chunks, measure_chunks, plan_gain
 from broadcast.audio.mix import Track, _encoder_args, shift_timeline, to_float
 from broadcast.audio.music import Arrangement, arrangement
 from broadcast.audio.segments import Segment, plan_segments, quiet_spans
@@ -45,9 +45,11 @@ def master(
     rate = speech.rate
     intro = next((c for c in track.timeline.cues if c.part is Part.INTRO), None)
     layout = arrangement(speech.size, rate, (intro.start_ms, intro.end_ms) if intro else (0, 0), audio.music)
-    with Spool("<f4", rate) as mixed:
+    cores = cores or os.cpu_count() or 1
+    with Spool("<f4", rate) as mixed, GainAnalysis(rate, background=cores > 1) as analysis:
         for chunk in layout.chunks(lambda start, stop: to_float(speech.read(start, stop))):
             mixed.append(chunk)
+            analysis.feed(chunk)  # as it is made: the mix is not read back for it
         speech.close()  # its disk space is not needed any more
         duration_ms = round(mixed.size * 1000 / rate)
         timeline = shift_timeline(track.timeline, round(layout.offset * 1000 / rate), duration_ms)
@@ -56,10 +58,10 @@ def master(
         # The track is mono; a dual-mono stereo file measures 3 LU louder than it. LAME
         # turns the signal down at most bitrates: aim above the target by that much.
         aim = target - 10 * math.log10(audio.channels) - LAME_CBR_GAIN_DB[audio.bitrate_kbps]
-        gain = plan_gain(mixed.chunks, rate, aim, audio.true_peak)
+        gain = plan_gain(mixed.chunks, rate, aim, audio.true_peak, analysis)
         progress("normalized loudness")
         quiet = quiet_spans(_speech_spans(timeline, rate), _music_spans(layout), mixed.size)
-        parts = plan_segments(mixed.size, rate, audio.sample_rate, quiet, cores or os.cpu_count() or 1)
+        parts = plan_segments(mixed.size, rate, audio.sample_rate, quiet, cores)
         loud = encode_metered(gain.apply(mixed.chunks()), rate, mp3, audio, progress, parts)
     progress("measured loudness of the MP3")
     return timeline, loud, target
