@@ -286,8 +286,10 @@ def build_episode(
         sentences = [cue.written for cue in spoken.cues]
         marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed
         from broadcast.audio.mix import assemble
+        from broadcast.audio.music import MusicDecoding
 
-        track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses)
+        music = MusicDecoding(audio.music)  # decoded while the clips are joined
+        track = assemble(script.cues, sentences, clips, gaps_ms(script, audio.pauses), audio.pauses, music.start)
     warming.imported()
     from broadcast.audio.master import master
     from broadcast.publish.episode import (
@@ -308,7 +310,7 @@ def build_episode(
     name = episode_name(article, output_root)
     with episode_stage(output_root, name) as stage:
         mp3 = stage.path / "episode.mp3"
-        timeline, loud, target = master(track, audio, mp3, progress, cores)
+        timeline, loud, target = master(track, audio, mp3, progress, cores, music)
         feed_url = base_url(settings.show) + FEED_NAME
         cover, embedded = warming.covers()
         tags = tag_values(article, script, settings, timeline, text, embedded, feed_url)

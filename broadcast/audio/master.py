@@ -18,7 +18,7 @@ from broadcast.audio import ffmpeg
 from broadcast.audio.encode_parts import LAME_DELAY_SAMPLES, encode_parts, mono_to_output
 from broadcast.audio.loudness import GainAnalysis, Loudness, float_chunks, measure_chunks, plan_gain
 from broadcast.audio.mix import Track, _encoder_args, shift_timeline, to_float
-from broadcast.audio.music import Arrangement, arrangement
+from broadcast.audio.music import Arrangement, MusicDecoding, arrangement
 from broadcast.audio.segments import Segment, plan_segments, quiet_spans
 from broadcast.audio.spool import Spool
 from broadcast.audio.targets import LAME_CBR_GAIN_DB, target_lufs
@@ -31,10 +31,16 @@ _ENCODING = "encoding.mp3"
 
 
 def master(
-    track: Track, audio: AudioSettings, mp3: Path, progress: Progress, cores: int | None = None
+    track: Track,
+    audio: AudioSettings,
+    mp3: Path,
+    progress: Progress,
+    cores: int | None = None,
+    music: MusicDecoding | None = None,
 ) -> tuple[Timeline, Loudness, float]:
     """Music, room tone and loudness on the speech track, then the MP3, encoded in as many
-    parts at once as this build has `cores` (default: all of the machine's).
+    parts at once as this build has `cores` (default: all of the machine's). `music`: the
+    music files, already being decoded (see MusicDecoding).
 
     Returns the final timeline, the loudness measured on the decoded MP3 and the target.
     """
@@ -44,7 +50,7 @@ def master(
     speech = track.audio
     rate = speech.rate
     intro = next((c for c in track.timeline.cues if c.part is Part.INTRO), None)
-    layout = arrangement(speech.size, rate, (intro.start_ms, intro.end_ms) if intro else (0, 0), audio.music)
+    layout = arrangement(speech.size, rate, (intro.start_ms, intro.end_ms) if intro else (0, 0), audio.music, music)
     cores = cores or os.cpu_count() or 1
     with Spool("<f4", rate) as mixed, GainAnalysis(rate, background=cores > 1) as analysis:
         for chunk in layout.chunks(lambda start, stop: to_float(speech.read(start, stop))):

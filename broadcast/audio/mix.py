@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,9 +56,11 @@ def assemble(
     clips: Sequence[Sequence[Path]],
     gaps: Sequence[int],
     pauses: Pauses,
+    on_rate: Callable[[int], None] = lambda _: None,
 ) -> Track:
     """Join the sentence clips of each cue, with `gaps[i]` ms of silence before cue i
-    and `pauses.sentence` between the sentences of a cue."""
+    and `pauses.sentence` between the sentences of a cue. `on_rate` is told the track's
+    rate as soon as the first clip gives it (the music can be decoded meanwhile)."""
     speech: Spool | None = None
     position = pauses.lead_in
     cue_timings, sentence_timings = [], []
@@ -71,7 +73,9 @@ def assemble(
             seg = load_clip(path)
             # The first clip sets the track's rate; each clip is laid on the spool at
             # once, so the episode is never held in memory.
-            speech = speech or Spool("<i2", seg.frame_rate)
+            if speech is None:
+                speech = Spool("<i2", seg.frame_rate)
+                on_rate(speech.rate)
             pcm = np.frombuffer(seg.set_frame_rate(speech.rate).raw_data, dtype="<i2")
             speech.write_at(round(position * speech.rate / 1000), pcm)
             sentence_timings.append(SentenceTiming(i, cue.role, text, position, position + len(seg)))

@@ -8,6 +8,7 @@ and the offset by which speech moved.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,42 @@ def decode_music(path: Path, rate: int) -> np.ndarray:
         minutes = MAX_MUSIC_SECONDS // 60
         raise ConfigError(f"{path}: lasts over {minutes} minutes; a sting or bed is at most {minutes} (a bed loops)")
     return samples
+
+
+class MusicDecoding:
+    """The plan's music files decoded in background threads (ffmpeg, on the core the mix
+    leaves idle), started by `start` once the speech's rate is known: the decode overlaps
+    the work before the mix (joining the clips) instead of delaying it. A failure is
+    raised where the music is asked for, as decode_music would raise it."""
+
+    def __init__(self, plan: MusicPlan) -> None:
+        self.plan = plan
+        self.rate = 0  # not started
+        self._found: dict[Path, np.ndarray | BaseException] = {}
+        self._threads: list[threading.Thread] = []
+
+    def start(self, rate: int) -> None:
+        if self.rate:
+            return
+        self.rate = rate
+        for path in dict.fromkeys(p for p in (self.plan.intro, self.plan.outro, self.plan.bed) if p):
+            thread = threading.Thread(target=self._decode, args=(path,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _decode(self, path: Path) -> None:
+        try:
+            self._found[path] = decode_music(path, self.rate)
+        except BaseException as exc:  # noqa: BLE001 - raised by samples(), in the building thread
+            self._found[path] = exc
+
+    def samples(self, path: Path) -> np.ndarray:
+        for thread in self._threads:
+            thread.join()
+        found = self._found[path]
+        if isinstance(found, BaseException):
+            raise found
+        return found
 
 
 # RMS of the one-pole low-pass below on unit white noise, sqrt(b^2 / (1 - a^2)): the
@@ -162,14 +199,23 @@ def _add(out: np.ndarray, start: int, piece: np.ndarray, at: int) -> None:
         out[lo - start : hi - start] += piece[lo - at : hi - at]
 
 
-def arrangement(speech_size: int, rate: int, intro_span_ms: tuple[int, int], plan: MusicPlan) -> Arrangement:
+def arrangement(
+    speech_size: int,
+    rate: int,
+    intro_span_ms: tuple[int, int],
+    plan: MusicPlan,
+    music: MusicDecoding | None = None,
+) -> Arrangement:
     """Place speech after the intro sting (and the bed's lead), lay the bed under
     the host intro span (start, end in the speech track), add the outro sting and
-    room tone under everything."""
+    room tone under everything. `music`: the plan's files, already being decoded."""
+    if music is None or music.plan != plan or music.rate != rate:
+        music = MusicDecoding(plan)
+        music.start(rate)
     gain = np.float32(10 ** (plan.music_gain_db / 20))
-    intro = decode_music(plan.intro, rate) * gain if plan.intro else np.zeros(0, np.float32)
-    outro = decode_music(plan.outro, rate) * gain if plan.outro else np.zeros(0, np.float32)
-    bed = decode_music(plan.bed, rate) * gain if plan.bed else None
+    intro = music.samples(plan.intro) * gain if plan.intro else np.zeros(0, np.float32)
+    outro = music.samples(plan.outro) * gain if plan.outro else np.zeros(0, np.float32)
+    bed = music.samples(plan.bed) * gain if plan.bed else None
 
     offset = intro.size + (_ms(_GAP_AFTER_STING_MS, rate) if intro.size else 0)
     if bed is not None:
