@@ -408,9 +408,10 @@ class Gain:
         """The chunks (n,) or (n, channels) with the gain applied, as float32 (n, channels)."""
         position = 0
         for chunk in _chunks_2d(chunks):
-            x = chunk.astype(np.float32)
-            if self._edges is not None:
-                x *= self.curve(position, x.shape[0])[:, None]
+            if self._edges is None:
+                x = chunk.astype(np.float32)
+            else:  # one pass: no copy to multiply in place
+                x = np.multiply(chunk, self.curve(position, chunk.shape[0])[:, None], dtype=np.float32)
             position += x.shape[0]
             yield x
 
@@ -425,7 +426,8 @@ class Gain:
         low = edges[first:last]
         rise = edges[first + 1 : last + 1] - low
         ramp = np.arange(step, dtype=np.float32) / np.float32(step)
-        rows = low[:, None] + rise[:, None] * ramp
+        rows = rise[:, None] * ramp
+        rows += low[:, None]
         offset = start - first * step
         return rows.reshape(-1)[offset : offset + n]
 
