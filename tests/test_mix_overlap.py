@@ -18,9 +18,10 @@ from test_loudness import speech_like
 
 from broadcast.audio.ffmpeg import find_tool
 from broadcast.audio.loudness import GainAnalysis, plan_gain
-from broadcast.audio.music import arrangement
+from broadcast.audio.music import arrangement, decode_music
 from broadcast.audio.spool import split
 from broadcast.audio.sting import make_sting, write_wav
+from broadcast.config import BUILTIN_MUSIC, shipped
 from broadcast.model import MusicPlan
 
 RATE = 22050
@@ -41,20 +42,22 @@ def logged_master(*args, **kwargs):
     log.write(f"master - - {{time.monotonic()}}\\n")
     log.flush()
     return master(*args, **kwargs)
-music.decode_music, mastering.master = logged_decode, logged_master
+import broadcast.audio.ffmpeg as ffmpeg
+run = ffmpeg.run
+def logged_run(args, **kwargs):
+    if "-i" in args:
+        log.write(f"ffmpeg {{os.path.basename(str(args[args.index('-i') + 1]))}} - {{time.monotonic()}}\\n")
+        log.flush()
+    return run(args, **kwargs)
+music.decode_music, mastering.master, ffmpeg.run = logged_decode, logged_master, logged_run
 import runpy
 runpy.run_path({cli!r}, run_name="__main__")
 """
 
 
-@pytest.fixture(scope="module")
-def music_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
-    """A build with an intro, an outro and a bed, each its own file, and its log."""
-    root = tmp_path_factory.mktemp("overlap")
-    for name, seconds in (("in.wav", 1.5), ("out.wav", 1.0), ("bed.wav", 2.5)):
-        write_wav(root / name, make_sting(44100, seconds), 44100)
+def _logged_build(root: Path, music: str) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
     cfg = root / "show.toml"
-    cfg.write_text('[audio.music]\nintro = "in.wav"\noutro = "out.wav"\nbed = "bed.wav"\n', encoding="utf-8")
+    cfg.write_text(f"[audio.music]\n{music}", encoding="utf-8")
     script = root / "logged_cli.py"
     script.write_text(_LOGGED_CLI.format(tests=str(CLI.parent), cli=str(CLI)), encoding="utf-8")
     log = root / "mix.log"
@@ -67,8 +70,33 @@ def music_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Co
         timeout=300,
         env={**os.environ, "MIX_LOG": str(log)},
     )
+    assert proc.returncode == 0, proc.stderr
     (folder,) = [p for p in (root / "out").iterdir() if p.is_dir()]
     return proc, log, folder
+
+
+@pytest.fixture(scope="module")
+def music_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """A build with an intro, an outro and a bed, each its own file, and its log."""
+    root = tmp_path_factory.mktemp("overlap")
+    for name, seconds in (("in.wav", 1.5), ("out.wav", 1.0), ("bed.wav", 2.5)):
+        write_wav(root / name, make_sting(44100, seconds), 44100)
+    return _logged_build(root, 'intro = "in.wav"\noutro = "out.wav"\nbed = "bed.wav"\n')
+
+
+def _events(log: Path) -> list[list[str]]:
+    return [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def _intro_level_db(folder: Path) -> float:
+    """RMS of the episode's first half second (the intro sting's first notes)."""
+    out = subprocess.run(
+        [find_tool("ffmpeg"), "-v", "error", "-i", str(folder / "episode.mp3"), "-ac", "1", "-f", "f32le", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    start = np.frombuffer(out, "<f4")[: 44100 // 2]
+    return float(20 * np.log10(np.sqrt(np.mean(np.square(start, dtype=np.float64)))))
 
 
 def test_music_is_decoded_while_the_clips_are_joined(
@@ -76,7 +104,7 @@ def test_music_is_decoded_while_the_clips_are_joined(
 ) -> None:
     proc, log, _ = music_build
     assert proc.returncode == 0, proc.stderr
-    events = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    events = _events(log)
     decodes = {name: (main, float(at)) for kind, name, main, at in events if kind == "decode"}
     (mastering,) = [float(at) for kind, _, _, at in events if kind == "master"]
     assert sorted(decodes) == ["bed.wav", "in.wav", "out.wav"]  # each once, at the speech's rate
@@ -88,20 +116,33 @@ def test_music_is_decoded_while_the_clips_are_joined(
 def test_the_music_decoded_early_is_in_the_episode(
     music_build: tuple[subprocess.CompletedProcess[str], Path, Path],
 ) -> None:
-    _, _, folder = music_build
+    _, log, folder = music_build
     record = json.loads((folder / "episode.json").read_text(encoding="utf-8"))
     first_word_ms = min(c["start_ms"] for c in record["cues"])
     # The intro sting (1.5 s), the gap after it and the bed's 2 s lead come before the first word.
     assert first_word_ms >= 1500 + 250 + 2000
-    out = subprocess.run(
-        [find_tool("ffmpeg"), "-v", "error", "-i", str(folder / "episode.mp3"), "-ac", "1", "-f", "f32le", "-"],
+    assert _intro_level_db(folder) > -35  # the sting, not room tone
+    assert sorted(name for kind, name, _, _ in _events(log) if kind == "ffmpeg") == ["bed.wav", "in.wav", "out.wav"]
+
+
+def test_the_builtin_sting_is_made_at_the_speech_rate_not_decoded(tmp_path: Path) -> None:
+    proc, log, folder = _logged_build(tmp_path, 'intro = "builtin:sting"\noutro = "builtin:sting"\n')
+    assert proc.returncode == 0, proc.stderr
+    events = _events(log)
+    assert [name for kind, name, _, _ in events if kind == "decode"] == ["sting.wav"]  # one file, asked once
+    assert not [name for kind, name, _, _ in events if kind == "ffmpeg" and name == "sting.wav"]
+    assert _intro_level_db(folder) > -35
+    # What ffmpeg made of the shipped file, to within its 16-bit rounding.
+    shipped_sting = shipped(BUILTIN_MUSIC["sting"])
+    decoded = subprocess.run(
+        [find_tool("ffmpeg"), "-v", "error", "-i", str(shipped_sting), "-ar", "22050", "-f", "f32le", "-"],
         capture_output=True,
         check=True,
     ).stdout
-    samples = np.frombuffer(out, "<f4")
-    rate = 44100
-    sting = samples[: rate // 2]
-    assert 20 * np.log10(np.sqrt(np.mean(np.square(sting, dtype=np.float64)))) > -35  # the sting, not tone
+    resampled = np.frombuffer(decoded, "<f4").astype(np.float64)
+    made = decode_music(shipped_sting, 22050)
+    assert made.size == resampled.size
+    assert 10 * np.log10(np.mean((made - resampled) ** 2) / np.mean(resampled**2)) < -70
 
 
 def test_an_unreadable_music_file_still_fails_in_one_line(tmp_path: Path) -> None:
