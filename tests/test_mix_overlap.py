@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -179,3 +180,20 @@ def test_analysis_fed_as_the_mix_is_made_plans_the_same_gain(background: bool) -
         assert np.array_equal(gain.curve(0, mixed.size), expected.curve(0, mixed.size))
     with GainAnalysis(RATE, background=background) as nothing:
         assert plan_gain(lambda: [], RATE, -12.0, analysis=nothing).curve(0, 5).tolist() == [1.0] * 5
+
+
+def test_a_slow_peak_thread_holds_back_the_mix_not_the_episode_in_memory() -> None:
+    analysis = GainAnalysis(RATE, background=True)
+    feed_peaks = analysis._feed_peaks
+
+    def slow(x: np.ndarray) -> None:
+        time.sleep(0.02)  # the other core busy with something else
+        feed_peaks(x)
+
+    analysis._feed_peaks = slow  # type: ignore[method-assign]
+    waiting = []
+    for chunk in split(speech_like(3.0, seed=2), 4_096):
+        analysis.feed(chunk)
+        waiting.append(len(analysis._pending))
+    assert max(waiting) <= 2  # chunks queued for the thread: never the whole signal
+    assert np.isfinite(analysis.result()[0])

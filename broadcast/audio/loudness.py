@@ -7,6 +7,7 @@ speech takes a fraction of a second, where ffmpeg's loudnorm or alimiter took 4-
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -450,7 +451,7 @@ class GainAnalysis:
         self._energy = _Steps(self.step, lambda rows: rows.mean(axis=1))
         self._step_peaks = _Steps(self.step, lambda rows: rows.max(axis=1))
         self._worker = ThreadPoolExecutor(1, "broadcast-peaks") if background else None
-        self._pending: list[Future[None]] = []
+        self._pending: deque[Future[None]] = deque()
 
     def feed(self, chunk: np.ndarray) -> None:
         """Analyse the next chunk, (n,) or (n, channels); it must not change afterwards."""
@@ -462,6 +463,10 @@ class GainAnalysis:
         if self._worker is None:
             self._feed_peaks(x)
         else:
+            # At most one chunk waits for the thread: a thread slower than the caller
+            # (the other core busy) must not queue the whole episode in memory.
+            while len(self._pending) > 1:
+                self._pending.popleft().result()
             self._pending.append(self._worker.submit(self._feed_peaks, x))
         self._energy.feed(self._meter.feed(x))
 
@@ -481,8 +486,8 @@ class GainAnalysis:
         """The gated loudness (-inf for silence or no signal), and per step the mean
         energy and the largest true peak (linear)."""
         with self:
-            for done in self._pending:
-                done.result()
+            while self._pending:
+                self._pending.popleft().result()
         if self._meter is None or self._peaks is None:
             return float("-inf"), np.zeros(0), np.zeros(0)
         self._energy.feed(self._meter.flush())
