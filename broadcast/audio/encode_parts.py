@@ -2,15 +2,22 @@
 
 The signal comes once, front to back. Each part but the last is spooled to disk until it
 is whole and then fed to its encoder by a thread of its own; the last is fed as it comes,
-so every encoder is at work while the signal is still being made. The first encoder's tee
-also pipes its frames out; a relay passes them to the meter's decoder as they come, then
-each other part's frames once that part is done: the meter hears the joined file's frames
-in order, and measures most of them while the encoders work. Where the parts are cut is
+so every encoder is at work while the signal is still being made. Every encoder's tee also
+pipes its frames out, to a decoder and a meter of the part's own, so each part is measured
+while it is encoded, and what is left when the last encoder is done is the last chunk.
+
+The parts' measurements combine into exactly the joined file's (loudness.measure_spans),
+because a decoder of part k alone gives the joined file's very samples from its second
+frame on (each part starts with an empty bit reservoir, and the first frame's overlap
+is all that a decoder carries), and a K-weighting started from rest there has forgotten
+it SETTLE_S later. The samples before that are measured by part k-1's meter, whose decoder
+goes on into part k's first frames as the joined file's does. Where the parts are cut is
 segments.py's; how they are joined, mp3_join.py's.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -20,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.audio import ffmpeg
-from broadcast.audio.loudness import Loudness, float_chunks, measure_chunks
+from broadcast.audio.loudness import SETTLE_S, Loudness, Span, float_chunks, measure_spans, meter_span
 from broadcast.audio.mix import _encoder_args
-from broadcast.audio.mp3_join import frame_size, join
+from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, join
 from broadcast.audio.segments import Segment
 from broadcast.audio.spool import Spool
 from broadcast.config import AudioSettings
@@ -82,36 +89,56 @@ def encode_parts(
     """Write `out`, the MP3 of `chunks` (mono float at `rate`) encoded in `parts`, and return
     the loudness of its frames as decoded."""
     threads = _Threads()
-    found: list[Loudness] = []
+    spans: list[Span | None] = [None] * len(parts)
     with ExitStack() as stack:
         # The parts are temporary files beside the spools, not in the episode's folder: its
         # disk holds the joined file alone, as it held the one encode.
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="broadcast-")))
         paths = [tmp / f"part-{n}.mp3" for n in range(len(parts))]
         args = [_encoder_args(rate, p, audio.bitrate_kbps, audio.channels, audio.sample_rate) for p in paths]
-        codec = args[0][: args[0].index("-map_metadata") + 2]
-        tee = f"[{_MUXER}:write_xing=1]{paths[0].name}|[{_MUXER}:write_xing=0]pipe:1"
-        args[0] = [*codec, "-map", "0:a", "-f", "tee", tee]
+        for n, path in enumerate(paths):
+            codec = args[n][: args[n].index("-map_metadata") + 2]
+            tee = f"[{_MUXER}:write_xing=1]{path.name}|[{_MUXER}:write_xing=0]pipe:1"
+            args[n] = [*codec, "-map", "0:a", "-f", "tee", tee]
         encoders = [stack.enter_context(ffmpeg.Running(a, feed=True, cwd=tmp)) for a in args]
-        decoder = stack.enter_context(ffmpeg.Running(DECODER, feed=True))
+        decoders = [stack.enter_context(ffmpeg.Running(DECODER, feed=True)) for _ in parts]
         done = [threading.Event() for _ in parts]
+        plan = _Plan(parts, audio.sample_rate)
+        heads = [b""] * len(parts)
+        headed = [threading.Event() for _ in parts]
 
-        def relay() -> None:
-            while data := encoders[0].read(_RELAY_BYTES):
-                decoder.write(data)
-            for n in range(1, len(parts)):
-                if not threads.wait(done[n]):
-                    return
-                with open(paths[n], "rb") as fh:
-                    fh.seek(frame_size(fh.read(4)))  # its Info frame: the joined file has one
-                    while data := fh.read(_RELAY_BYTES):
-                        decoder.write(data)
-            decoder.finish()
+        def relay(n: int) -> Callable[[], None]:
+            def work() -> None:
+                head, need = bytearray(), plan.head_frames
+                while data := encoders[n].read(_RELAY_BYTES):
+                    decoders[n].write(data)
+                    if not headed[n].is_set():
+                        head += data
+                        if (whole := _frames_bytes(head, need)) is not None:
+                            heads[n] = bytes(head[:whole])
+                            headed[n].set()
+                if not headed[n].is_set():  # a part shorter than its head: all of it
+                    heads[n] = bytes(head)
+                    headed[n].set()
+                if n + 1 < len(parts):
+                    # The joined file's decoder goes on into the next part: so does this one.
+                    if not threads.wait(headed[n + 1]):
+                        return
+                    decoders[n].write(heads[n + 1])
+                decoders[n].finish()
 
-        def meter() -> None:
-            found.append(measure_chunks(float_chunks(decoder, audio.channels, LAME_DELAY_SAMPLES), audio.sample_rate))
+            return work
 
-        metering = [threads.start(relay, decoder.stop), threads.start(meter, decoder.stop)]
+        def meter(n: int) -> Callable[[], None]:
+            def work() -> None:
+                first, skip = plan.first(n)
+                samples = float_chunks(decoders[n], audio.channels, skip)
+                spans[n] = meter_span(samples, audio.sample_rate, first, plan.keep_from(n), plan.keep_from(n + 1))
+
+            return work
+
+        metering = [threads.start(relay(n), decoders[n].stop) for n in range(len(parts))]
+        metering += [threads.start(meter(n), decoders[n].stop) for n in range(len(parts))]
         try:
             _feed(chunks, parts, encoders, done, threads, stack, rate, audio.channels)
         except BaseException:
@@ -123,8 +150,45 @@ def encode_parts(
         for thread in metering:
             thread.join()
         threads.check()
-        decoder.finish()
-    return found[0]
+        for decoder in decoders:
+            decoder.finish()
+    return measure_spans([span for span in spans if span is not None])
+
+
+class _Plan:
+    """Where each part's meter starts and stops, in samples of the joined file as decoded
+    (its encoder delay dropped)."""
+
+    def __init__(self, parts: Sequence[Segment], sample_rate: int) -> None:
+        self._settle = math.ceil(SETTLE_S * sample_rate)
+        self._starts = [0]  # decoded sample where each part's frames start, the delay kept
+        for part in parts[:-1]:
+            self._starts.append(self._starts[-1] + FRAME_SAMPLES * (part.frames or 0))
+        # A meter goes on a few samples past its span's end (the true peak between samples).
+        self.head_frames = math.ceil((FRAME_SAMPLES + self._settle + 16) / FRAME_SAMPLES) + 1
+
+    def first(self, n: int) -> tuple[int, int]:
+        """The first sample a part's meter is given, and how many of its decoder's it drops:
+        the first part's from the file's start, later ones' after their first frame."""
+        if n == 0:
+            return 0, LAME_DELAY_SAMPLES
+        return self._starts[n] - LAME_DELAY_SAMPLES + FRAME_SAMPLES, FRAME_SAMPLES
+
+    def keep_from(self, n: int) -> int | None:
+        """Where part n's span starts (None: past the last part)."""
+        if n >= len(self._starts):
+            return None
+        return 0 if n == 0 else self.first(n)[0] + self._settle
+
+
+def _frames_bytes(data: bytearray, frames: int) -> int | None:
+    """Bytes of the first `frames` whole MP3 frames in `data`, None while it holds fewer."""
+    at = 0
+    for _ in range(frames):
+        if at + 4 > len(data):
+            return None
+        at += frame_size(bytes(data[at : at + 4]))
+    return at if at <= len(data) else None
 
 
 def _feed(
