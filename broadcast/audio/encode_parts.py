@@ -3,16 +3,16 @@
 The signal comes once, front to back. Each part but the last is spooled to disk until it
 is whole and then fed to its encoder by a thread of its own; the last is fed as it comes,
 so every encoder is at work while the signal is still being made. Every encoder's tee also
-pipes its frames out, to a decoder and a meter of the part's own, so each part is measured
-while it is encoded, and what is left when the last encoder is done is the last chunk.
+pipes its frames straight into a decoder of the part's own, read by the part's meter: each
+part is measured while it is encoded, and little is left when the last encoder is done.
 
-The parts' measurements combine into exactly the joined file's (loudness.measure_spans),
-because a decoder of part k alone gives the joined file's very samples from its second
-frame on (each part starts with an empty bit reservoir, and the first frame's overlap
-is all that a decoder carries), and a K-weighting started from rest there has forgotten
-it SETTLE_S later. The samples before that are measured by part k-1's meter, whose decoder
-goes on into part k's first frames as the joined file's does. Where the parts are cut is
-segments.py's; how they are joined, mp3_join.py's.
+The meters' spans combine into exactly the joined file's measurement (loudness.measure_spans).
+A decoder of part k alone gives the joined file's very samples from the part's second frame
+on (each part starts with an empty bit reservoir, and a frame's samples depend on the frame
+before it alone), and a K-weighting started from rest there has forgotten it SETTLE_S later.
+The few milliseconds around each join are metered once the parts are done, from the joined
+file's frames there, decoded from far enough back that the decoder has all it needs. Where
+the parts are cut is segments.py's; how they are joined, mp3_join.py's.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np
 from broadcast.audio import ffmpeg
 from broadcast.audio.loudness import SETTLE_S, Loudness, Span, float_chunks, measure_spans, meter_span
 from broadcast.audio.mix import _encoder_args
-from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, join
+from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, frame_sizes, join, read_info
 from broadcast.audio.segments import Segment
 from broadcast.audio.spool import Spool
 from broadcast.config import AudioSettings
@@ -44,6 +44,7 @@ DECODER: list[str | Path] = [
 ]
 _MUXER = "f=mp3:id3v2_version=0:write_id3v1=0"
 _RELAY_BYTES = 1 << 16
+_METER_BYTES = int(__import__("os").environ.get("XMB", 1 << 22))
 
 
 class _Threads:
@@ -89,7 +90,8 @@ def encode_parts(
     """Write `out`, the MP3 of `chunks` (mono float at `rate`) encoded in `parts`, and return
     the loudness of its frames as decoded."""
     threads = _Threads()
-    spans: list[Span | None] = [None] * len(parts)
+    plan = _Plan(parts, audio.sample_rate)
+    spans: list[Span | None] = [None] * (2 * len(parts) - 1)  # part 0, join 1, part 1, join 2, ...
     with ExitStack() as stack:
         # The parts are temporary files beside the spools, not in the episode's folder: its
         # disk holds the joined file alone, as it held the one encode.
@@ -101,44 +103,21 @@ def encode_parts(
             tee = f"[{_MUXER}:write_xing=1]{path.name}|[{_MUXER}:write_xing=0]pipe:1"
             args[n] = [*codec, "-map", "0:a", "-f", "tee", tee]
         encoders = [stack.enter_context(ffmpeg.Running(a, feed=True, cwd=tmp)) for a in args]
-        decoders = [stack.enter_context(ffmpeg.Running(DECODER, feed=True)) for _ in parts]
+        decoders = [stack.enter_context(ffmpeg.Running(DECODER, feed=False, fed_by=e)) for e in encoders]
+        # Started now, fed once both sides of their join are encoded.
+        joins = [stack.enter_context(ffmpeg.Running(DECODER, feed=True)) for _ in parts[1:]]
         done = [threading.Event() for _ in parts]
-        plan = _Plan(parts, audio.sample_rate)
-        heads = [b""] * len(parts)
-        headed = [threading.Event() for _ in parts]
+        starts: list[int] = [0] * len(parts)  # where each join's decode starts (see _join_frames)
 
-        def relay(n: int) -> Callable[[], None]:
+        def meter(n: int, tool: ffmpeg.Running, join: bool) -> Callable[[], None]:
             def work() -> None:
-                head, need = bytearray(), plan.head_frames
-                while data := encoders[n].read(_RELAY_BYTES):
-                    decoders[n].write(data)
-                    if not headed[n].is_set():
-                        head += data
-                        if (whole := _frames_bytes(head, need)) is not None:
-                            heads[n] = bytes(head[:whole])
-                            headed[n].set()
-                if not headed[n].is_set():  # a part shorter than its head: all of it
-                    heads[n] = bytes(head)
-                    headed[n].set()
-                if n + 1 < len(parts):
-                    # The joined file's decoder goes on into the next part: so does this one.
-                    if not threads.wait(headed[n + 1]):
-                        return
-                    decoders[n].write(heads[n + 1])
-                decoders[n].finish()
+                first, skip, keep = plan.join(n, starts[n]) if join else plan.part(n)
+                samples = float_chunks(tool, audio.channels, skip, _METER_BYTES)
+                spans[2 * n - 1 if join else 2 * n] = meter_span(samples, audio.sample_rate, first, *keep)
 
             return work
 
-        def meter(n: int) -> Callable[[], None]:
-            def work() -> None:
-                first, skip = plan.first(n)
-                samples = float_chunks(decoders[n], audio.channels, skip)
-                spans[n] = meter_span(samples, audio.sample_rate, first, plan.keep_from(n), plan.keep_from(n + 1))
-
-            return work
-
-        metering = [threads.start(relay(n), decoders[n].stop) for n in range(len(parts))]
-        metering += [threads.start(meter(n), decoders[n].stop) for n in range(len(parts))]
+        metering = [threads.start(meter(n, d, False), d.stop) for n, d in enumerate(decoders)]
         try:
             _feed(chunks, parts, encoders, done, threads, stack, rate, audio.channels)
         except BaseException:
@@ -147,6 +126,11 @@ def encode_parts(
         threads.check()
         progress("encoded MP3")
         join(paths, out, [p.frames for p in parts])
+        for n, tool in enumerate(joins, 1):
+            data, starts[n] = _join_frames(paths[n - 1], paths[n], plan)
+            metering.append(threads.start(meter(n, tool, True), tool.stop))
+            tool.write(data)
+            tool.finish()
         for thread in metering:
             thread.join()
         threads.check()
@@ -155,40 +139,63 @@ def encode_parts(
     return measure_spans([span for span in spans if span is not None])
 
 
+# MPEG-1 Layer III's bit reservoir: a frame's data starts at most this many bytes before it.
+_RESERVOIR_BYTES = 511
+# A meter's span ends this many samples before its decoded samples do: the true peak between
+# samples needs the five after each.
+_PEAK_GUARD = 8
+
+
 class _Plan:
-    """Where each part's meter starts and stops, in samples of the joined file as decoded
-    (its encoder delay dropped)."""
+    """Where each meter's span starts and stops, in samples of the joined file as decoded
+    (its encoder delay dropped): part k's meter from SETTLE_S after its second frame to
+    just before part k+1's frames; join k's meter the samples in between."""
 
     def __init__(self, parts: Sequence[Segment], sample_rate: int) -> None:
-        self._settle = math.ceil(SETTLE_S * sample_rate)
-        self._starts = [0]  # decoded sample where each part's frames start, the delay kept
+        settle = math.ceil(SETTLE_S * sample_rate)
+        self._edges = [-LAME_DELAY_SAMPLES]  # where each part's frames start
         for part in parts[:-1]:
-            self._starts.append(self._starts[-1] + FRAME_SAMPLES * (part.frames or 0))
-        # A meter goes on a few samples past its span's end (the true peak between samples).
-        self.head_frames = math.ceil((FRAME_SAMPLES + self._settle + 16) / FRAME_SAMPLES) + 1
+            self._edges.append(self._edges[-1] + FRAME_SAMPLES * (part.frames or 0))
+        self._from = [0] + [e + FRAME_SAMPLES + settle for e in self._edges[1:]]
+        self._to = [e - _PEAK_GUARD for e in self._edges[1:]]
+        # Join k's decode: frames of part k-1 whose samples settle the K-weighting before its
+        # span, and of part k past its span's end.
+        self.before = math.ceil((_PEAK_GUARD + settle) / FRAME_SAMPLES)
+        self.after = math.ceil((FRAME_SAMPLES + settle + _PEAK_GUARD) / FRAME_SAMPLES)
 
-    def first(self, n: int) -> tuple[int, int]:
-        """The first sample a part's meter is given, and how many of its decoder's it drops:
-        the first part's from the file's start, later ones' after their first frame."""
-        if n == 0:
-            return 0, LAME_DELAY_SAMPLES
-        return self._starts[n] - LAME_DELAY_SAMPLES + FRAME_SAMPLES, FRAME_SAMPLES
+    def part(self, n: int) -> tuple[int, int, tuple[int, int | None]]:
+        """(first sample its meter is given, decoded samples dropped before it, its span)."""
+        skip = LAME_DELAY_SAMPLES if n == 0 else FRAME_SAMPLES
+        keep_to = self._to[n] if n < len(self._to) else None
+        return self._edges[n] + skip if n else 0, skip, (self._from[n], keep_to)
 
-    def keep_from(self, n: int) -> int | None:
-        """Where part n's span starts (None: past the last part)."""
-        if n >= len(self._starts):
-            return None
-        return 0 if n == 0 else self.first(n)[0] + self._settle
+    def join(self, n: int, frames_before: int) -> tuple[int, int, tuple[int, int | None]]:
+        """The same for join n, whose decode starts `frames_before` frames before part n, of
+        which all but the last `self.before` are only there to prime the decoder."""
+        skip = (frames_before - self.before) * FRAME_SAMPLES
+        first = self._edges[n] - self.before * FRAME_SAMPLES
+        return first, skip, (self._to[n - 1], self._from[n])
 
 
-def _frames_bytes(data: bytearray, frames: int) -> int | None:
-    """Bytes of the first `frames` whole MP3 frames in `data`, None while it holds fewer."""
-    at = 0
-    for _ in range(frames):
-        if at + 4 > len(data):
-            return None
-        at += frame_size(bytes(data[at : at + 4]))
-    return at if at <= len(data) else None
+def _join_frames(before: Path, after: Path, plan: _Plan) -> tuple[bytes, int]:
+    """The joined file's frames around the join of two parts, and how many come from the
+    first: the last `plan.before` frames of it, after the frames that prime the decoder for
+    them (the one before, whose samples theirs overlap, and before that the bit reservoir's
+    reach), then the first `plan.after` frames of the second."""
+    sizes = list(frame_sizes(before, len(read_info(before).frame)))
+    take, held = plan.before + 1, 0
+    while take < len(sizes) and held < _RESERVOIR_BYTES:
+        take, held = take + 1, held + sizes[-take - 1]
+    with open(before, "rb") as fh:
+        fh.seek(-sum(sizes[-take:]), 2)
+        head = fh.read()
+    with open(after, "rb") as fh:
+        data = fh.read(len(read_info(after).frame) + 2 * plan.after * 1441)  # frames are at most 1441 bytes
+    at = frame_size(data[:4])
+    tail = at
+    for _ in range(plan.after):
+        tail += frame_size(data[tail : tail + 4])
+    return head + data[at:tail], take
 
 
 def _feed(

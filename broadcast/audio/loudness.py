@@ -613,27 +613,29 @@ def decoded_chunks(path: Path) -> Iterator[tuple[np.ndarray, int]]:
         tool.finish()
 
 
-def float_chunks(tool: ffmpeg.Running, channels: int, skip_samples: int = 0) -> Iterator[np.ndarray]:
-    """A decoder's f32le output in float32 (n, channels) chunks of a few MB, its first
-    `skip_samples` frames dropped (an encoder's delay)."""
+def float_chunks(
+    tool: ffmpeg.Running, channels: int, skip_samples: int = 0, size: int = _READ_BYTES
+) -> Iterator[np.ndarray]:
+    """A decoder's f32le output in float32 (n, channels) chunks of about `size` bytes, its
+    first `skip_samples` frames dropped (an encoder's delay)."""
     frame = 4 * channels
     skip = skip_samples * frame
     pieces: list[bytes] = []
-    size, ended = 0, False
+    held, ended = 0, False
     while not ended:
         # A pipe gives 64 KB at a time; chunks of a few MB keep the meter's work in numpy.
-        data = tool.read(_READ_BYTES)
+        data = tool.read(size)
         ended = not data
         if skip and data:
             data, skip = data[skip:], max(0, skip - len(data))
         pieces.append(data)
-        size += len(data)
-        if size >= _READ_BYTES or ended:
+        held += len(data)
+        if held >= size or ended:
             joined = b"".join(pieces)
             whole = len(joined) // frame * frame
             if whole:
                 yield np.frombuffer(joined[:whole], dtype="<f4").reshape(-1, channels)
-            pieces, size = [joined[whole:]], len(joined) - whole
+            pieces, held = [joined[whole:]], len(joined) - whole
 
 
 def measure_mp3(path: Path) -> Loudness:
