@@ -27,7 +27,15 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.audio import ffmpeg
-from broadcast.audio.loudness import SETTLE_S, Loudness, Span, float_chunks, measure_spans, meter_span
+from broadcast.audio.loudness import (
+    SETTLE_S,
+    Loudness,
+    Span,
+    float_chunks,
+    measure_spans,
+    meter_span,
+    prepare_range,
+)
 from broadcast.audio.mix import _encoder_args
 from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, frame_sizes, join, read_info
 from broadcast.audio.segments import Segment
@@ -43,8 +51,9 @@ DECODER: list[str | Path] = [
     *("-f", "f32le", "-"),
 ]
 _MUXER = "f=mp3:id3v2_version=0:write_id3v1=0"
-_RELAY_BYTES = 1 << 16
-_METER_BYTES = int(__import__("os").environ.get("XMB", 1 << 22))
+# A meter reads its decoder's output in chunks this size: what is left when the last encoder
+# ends is a chunk (3 s at 44.1 kHz mono); smaller chunks cost more than they save.
+_METER_BYTES = 1 << 19
 
 
 class _Threads:
@@ -111,6 +120,8 @@ def encode_parts(
 
         def meter(n: int, tool: ffmpeg.Running, join: bool) -> Callable[[], None]:
             def work() -> None:
+                if n == 0 and not join:
+                    prepare_range()
                 first, skip, keep = plan.join(n, starts[n]) if join else plan.part(n)
                 samples = float_chunks(tool, audio.channels, skip, _METER_BYTES)
                 spans[2 * n - 1 if join else 2 * n] = meter_span(samples, audio.sample_rate, first, *keep)
@@ -139,8 +150,10 @@ def encode_parts(
     return measure_spans([span for span in spans if span is not None])
 
 
-# MPEG-1 Layer III's bit reservoir: a frame's data starts at most this many bytes before it.
+# MPEG-1 Layer III's bit reservoir: a frame's data starts at most this many bytes of frame
+# data before it, not counting the frames' header, CRC and side information (at most 38 bytes).
 _RESERVOIR_BYTES = 511
+_FRAME_OVERHEAD = 38
 # A meter's span ends this many samples before its decoded samples do: the true peak between
 # samples needs the five after each.
 _PEAK_GUARD = 8
@@ -185,7 +198,7 @@ def _join_frames(before: Path, after: Path, plan: _Plan) -> tuple[bytes, int]:
     sizes = list(frame_sizes(before, len(read_info(before).frame)))
     take, held = plan.before + 1, 0
     while take < len(sizes) and held < _RESERVOIR_BYTES:
-        take, held = take + 1, held + sizes[-take - 1]
+        take, held = take + 1, held + sizes[-take - 1] - _FRAME_OVERHEAD
     with open(before, "rb") as fh:
         fh.seek(-sum(sizes[-take:]), 2)
         head = fh.read()
