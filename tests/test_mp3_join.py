@@ -201,12 +201,12 @@ def test_the_meters_decode_the_joined_files_very_samples(
     samples bit for bit from its second frame on, and so does each join's decode (the joined
     file's frames around the join, primed far enough back for the bit reservoir)."""
     channels, out_rate, kbps = LAYOUTS[layout]
-    seen: list[tuple[bytes, int, int]] = []
+    seen: list[tuple[str, bytes, int, int]] = []  # the joins are metered in any order
     real = encode_parts._join_frames
 
     def keep(before: Path, after: Path, plan: encode_parts._Plan) -> tuple[bytes, int]:
         data, take = real(before, after, plan)
-        seen.append((data, take, plan.before))
+        seen.append((before.name, data, take, plan.before))
         return data, take
 
     monkeypatch.setattr(encode_parts, "_join_frames", keep)
@@ -225,7 +225,7 @@ def test_the_meters_decode_the_joined_files_very_samples(
         at += count
     assert len(seen) == len(parts) - 1
     edge = 0
-    for (data, take, before), part in zip(seen, parts, strict=False):
+    for (_, data, take, before), part in zip(sorted(seen), parts, strict=False):
         edge += part.frames or 0
         got = pipe_decoded(data, channels)[(take - before) * FRAME_SAMPLES :]
         assert got.size and np.array_equal(got, whole[(edge - before) * FRAME_SAMPLES :][: len(got)])

@@ -41,6 +41,7 @@ from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, frame_sizes, joi
 from broadcast.audio.segments import Segment
 from broadcast.audio.spool import Spool
 from broadcast.config import AudioSettings
+from broadcast.errors import ToolError
 
 Progress = Callable[[str], None]
 # LAME's delay before the first sample (576, plus the decoder's 529) at MPEG-1 rates
@@ -113,22 +114,33 @@ def encode_parts(
             args[n] = [*codec, "-map", "0:a", "-f", "tee", tee]
         encoders = [stack.enter_context(ffmpeg.Running(a, feed=True, cwd=tmp)) for a in args]
         decoders = [stack.enter_context(ffmpeg.Running(DECODER, feed=False, fed_by=e)) for e in encoders]
-        # Started now, fed once both sides of their join are encoded.
-        joins = [stack.enter_context(ffmpeg.Running(DECODER, feed=True)) for _ in parts[1:]]
         done = [threading.Event() for _ in parts]
-        starts: list[int] = [0] * len(parts)  # where each join's decode starts (see _join_frames)
 
-        def meter(n: int, tool: ffmpeg.Running, join: bool) -> Callable[[], None]:
+        def meter(n: int) -> Callable[[], None]:
             def work() -> None:
-                if n == 0 and not join:
+                if n == 0:
                     prepare_range()
-                first, skip, keep = plan.join(n, starts[n]) if join else plan.part(n)
-                samples = float_chunks(tool, audio.channels, skip, _METER_BYTES)
-                spans[2 * n - 1 if join else 2 * n] = meter_span(samples, audio.sample_rate, first, *keep)
+                first, skip, keep = plan.part(n)
+                samples = float_chunks(decoders[n], audio.channels, skip, _METER_BYTES)
+                spans[2 * n] = _metered(samples, audio.sample_rate, first, keep, f"part {n}")
 
             return work
 
-        metering = [threads.start(meter(n, d, False), d.stop) for n, d in enumerate(decoders)]
+        def meter_join(n: int) -> Callable[[], None]:
+            # Once both sides are encoded: a few frames, decoded by an ffmpeg of their own, in
+            # a few ms (one started early would sit idle past its progress timeout on a long episode).
+            def work() -> None:
+                if not (threads.wait(done[n - 1]) and threads.wait(done[n])):
+                    return
+                data, frames_before = _join_frames(paths[n - 1], paths[n], plan)
+                decoded = np.frombuffer(ffmpeg.run(DECODER, stdin=data).stdout, "<f4").reshape(-1, audio.channels)
+                first, skip, keep = plan.join(n, frames_before)
+                spans[2 * n - 1] = _metered([decoded[skip:]], audio.sample_rate, first, keep, f"join {n}")
+
+            return work
+
+        metering = [threads.start(meter(n), d.stop) for n, d in enumerate(decoders)]
+        metering += [threads.start(meter_join(n)) for n in range(1, len(parts))]
         try:
             _feed(chunks, parts, encoders, done, threads, stack, rate, audio.channels)
         except BaseException:
@@ -137,17 +149,19 @@ def encode_parts(
         threads.check()
         progress("encoded MP3")
         join(paths, out, [p.frames for p in parts])
-        for n, tool in enumerate(joins, 1):
-            data, starts[n] = _join_frames(paths[n - 1], paths[n], plan)
-            metering.append(threads.start(meter(n, tool, True), tool.stop))
-            tool.write(data)
-            tool.finish()
         for thread in metering:
             thread.join()
         threads.check()
         for decoder in decoders:
             decoder.finish()
     return measure_spans([span for span in spans if span is not None])
+
+
+def _metered(samples: Iterable[np.ndarray], rate: int, first: int, keep: tuple[int, int | None], what: str) -> Span:
+    try:
+        return meter_span(samples, rate, first, *keep)
+    except ValueError as exc:  # the decoder gave fewer samples than were encoded
+        raise ToolError(f"ffmpeg decoded too little of the MP3's {what} to measure it: {exc}") from exc
 
 
 # MPEG-1 Layer III's bit reservoir: a frame's data starts at most this many bytes of frame
