@@ -23,23 +23,24 @@ from broadcast.audio.loudness import SETTLE_S, measure_chunks, measure_mp3, meas
 from broadcast.audio.spool import split
 
 # Every MP3 decoder reading a pipe (the meters') keeps its input in a file, then decodes it.
+KEEP = 'fed="$SHIM_LOG/fed-$$.mp3"; cat > "$fed"; exec "$REAL_FFMPEG" "$@" < "$fed"'
+# ... or takes it all and fails.
+FAIL = 'cat > /dev/null; echo "pipe:0: Invalid data found when processing input" >&2; exit 1'
 SHIM = """#!/bin/sh
 case " $* " in
-  *" -f mp3 -i pipe:0 "*) fed="$SHIM_LOG/fed-$$.mp3"; cat > "$fed"; exec "$REAL_FFMPEG" "$@" < "$fed";;
+  *" -f mp3 -i pipe:0 "*) %s;;
 esac
 exec "$REAL_FFMPEG" "$@"
 """
 
 
-@pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[bytes]]:
-    """(the episode's folder, what each of its meters' decoders was fed)."""
-    root = tmp_path_factory.mktemp("metered")
+def build_with(root: Path, decoder: str) -> subprocess.CompletedProcess[str]:
+    """A build of a story long enough to be encoded in parts, its meters' decoders `decoder`."""
     shim_dir, log = root / "bin", root / "fed"
     shim_dir.mkdir()
     log.mkdir()
     shim = shim_dir / "ffmpeg"
-    shim.write_text(SHIM, encoding="utf-8")
+    shim.write_text(SHIM % decoder, encoding="utf-8")
     shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
     cfg = root / "show.toml"
     cfg.write_text("", encoding="utf-8")
@@ -48,8 +49,16 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[bytes]]:
         mp.setenv("REAL_FFMPEG", find_tool("ffmpeg"))
         mp.setenv("SHIM_LOG", str(log))
         mp.setenv("PATH", f"{shim_dir}{os.pathsep}{os.environ['PATH']}")
-        done = run_cli("build", story, "--output", root / "out", "--voices", fake_voices(root), "--config", cfg)
+        return run_cli("build", story, "--output", root / "out", "--voices", fake_voices(root), "--config", cfg)
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[bytes]]:
+    """(the episode's folder, what each of its meters' decoders was fed)."""
+    root = tmp_path_factory.mktemp("metered")
+    done = build_with(root, KEEP)
     assert done.returncode == 0, done.stderr
+    log = root / "fed"
     (folder,) = [p for p in (root / "out").iterdir() if p.is_dir()]
     fed = sorted((p.read_bytes() for p in log.iterdir()), key=len, reverse=True)
     return folder, fed
@@ -117,3 +126,11 @@ def test_spans_metered_apart_are_the_signal_metered_in_order() -> None:
     assert abs(apart.true_peak_dbtp - whole.true_peak_dbtp) < 1e-4
     with pytest.raises(ValueError, match="starts at"):
         measure_spans([spans[0], spans[2]])
+
+
+def test_a_meter_whose_decoder_fails_fails_the_build(tmp_path: Path) -> None:
+    done = build_with(tmp_path, FAIL)
+    assert done.returncode == 6  # a tool failed
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ffmpeg" in lines[0] and "Invalid data" in lines[0], done.stderr
+    assert not list((tmp_path / "out").rglob("*.mp3"))  # nothing half-published

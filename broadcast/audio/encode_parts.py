@@ -122,7 +122,7 @@ def encode_parts(
                     prepare_range()
                 first, skip, keep = plan.part(n)
                 samples = float_chunks(decoders[n], audio.channels, skip, _METER_BYTES)
-                spans[2 * n] = _metered(samples, audio.sample_rate, first, keep, f"part {n}")
+                spans[2 * n] = _metered(samples, audio.sample_rate, first, keep, f"part {n}", decoders[n])
 
             return work
 
@@ -157,10 +157,19 @@ def encode_parts(
     return measure_spans([span for span in spans if span is not None])
 
 
-def _metered(samples: Iterable[np.ndarray], rate: int, first: int, keep: tuple[int, int | None], what: str) -> Span:
+def _metered(
+    samples: Iterable[np.ndarray],
+    rate: int,
+    first: int,
+    keep: tuple[int, int | None],
+    what: str,
+    decoder: ffmpeg.Running | None = None,
+) -> Span:
     try:
         return meter_span(samples, rate, first, *keep)
     except ValueError as exc:  # the decoder gave fewer samples than were encoded
+        if decoder is not None:
+            decoder.finish()  # a decoder that failed says why
         raise ToolError(f"ffmpeg decoded too little of the MP3's {what} to measure it: {exc}") from exc
 
 
