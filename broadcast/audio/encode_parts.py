@@ -37,7 +37,7 @@ from broadcast.audio.loudness import (
     prepare_range,
 )
 from broadcast.audio.mix import _encoder_args
-from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, frame_sizes, join, read_info
+from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, join, read_info
 from broadcast.audio.segments import Segment
 from broadcast.audio.spool import Spool
 from broadcast.config import AudioSettings
@@ -173,6 +173,31 @@ def _metered(
         raise ToolError(f"ffmpeg decoded too little of the MP3's {what} to measure it: {exc}") from exc
 
 
+def _last_frames(path: Path) -> list[int]:
+    """The sizes of the frames that end a part, as many as its last _TAIL_BYTES hold: found
+    from the end, where a chain of frames of the part's layout lands exactly on the file's
+    end, not by walking every frame of a long part (join() does that once already)."""
+    first = len(read_info(path).frame)
+    start = max(first, path.stat().st_size - _TAIL_BYTES)
+    with open(path, "rb") as fh:
+        fh.seek(first)
+        head = fh.read(4)  # the first audio frame's (the Info frame's bitrate may differ)
+        fh.seek(start)
+        tail = fh.read()
+    layout = (head[1], head[2] & 0xFC)  # version, layer, protection; bitrate, rate
+    for at in range(len(tail) if start > first else 1):
+        sizes: list[int] = []
+        while at + 4 <= len(tail) and tail[at] == 0xFF and (tail[at + 1], tail[at + 2] & 0xFC) == layout:
+            sizes.append(frame_size(tail[at : at + 4]))
+            at += sizes[-1]
+        if sizes and at == len(tail):
+            return sizes
+    raise ToolError(f"{path.name}: its last frames do not end the file")
+
+
+# A part's last frames are looked for in this many bytes at its end: more than the join's
+# decode needs (about 20 frames of at most 1441 bytes).
+_TAIL_BYTES = 1 << 16
 # MPEG-1 Layer III's bit reservoir: a frame's data starts at most this many bytes of frame
 # data before it, not counting the frames' header, CRC and side information (at most 38 bytes).
 _RESERVOIR_BYTES = 511
@@ -218,7 +243,7 @@ def _join_frames(before: Path, after: Path, plan: _Plan) -> tuple[bytes, int]:
     first: the last `plan.before` frames of it, after the frames that prime the decoder for
     them (the one before, whose samples theirs overlap, and before that the bit reservoir's
     reach), then the first `plan.after` frames of the second."""
-    sizes = list(frame_sizes(before, len(read_info(before).frame)))
+    sizes = _last_frames(before)
     take, held = plan.before + 1, 0
     while take < len(sizes) and held < _RESERVOIR_BYTES:
         take, held = take + 1, held + sizes[-take - 1] - _FRAME_OVERHEAD
