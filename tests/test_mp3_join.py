@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 from mutagen.mp3 import MP3
 
+from broadcast.audio import encode_parts
+from broadcast.audio.encode_parts import LAME_DELAY_SAMPLES
 from broadcast.audio.ffmpeg import find_tool
-from broadcast.audio.loudness import measure_mp3
+from broadcast.audio.loudness import measure_chunks, measure_mp3
 from broadcast.audio.master import encode_metered
 from broadcast.audio.mix import encode_mp3
 from broadcast.audio.mp3_join import (
@@ -54,6 +56,18 @@ def decoded(path: Path) -> np.ndarray:
         [find_tool("ffmpeg"), "-v", "error", "-i", str(path), "-f", "f32le", "-"], capture_output=True, check=True
     ).stdout
     return np.frombuffer(out, "<f4")
+
+
+def pipe_decoded(frames: bytes, channels: int) -> np.ndarray:
+    """Frames decoded as a stream without an Info frame: every frame's 1152 samples, the
+    encoder's delay and padding kept."""
+    out = subprocess.run(
+        [find_tool("ffmpeg"), "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "f32le", "-"],
+        input=frames,
+        capture_output=True,
+        check=True,
+    ).stdout
+    return np.frombuffer(out, "<f4").reshape(-1, channels)
 
 
 def dbfs(x: np.ndarray) -> float:
@@ -172,6 +186,49 @@ def test_parts_joined_are_the_single_encode(tmp_path: Path, single: tuple[str, P
     again = measure_mp3(joined)
     assert abs(loud.integrated_lufs - again.integrated_lufs) < 0.05
     assert abs(loud.true_peak_dbtp - again.true_peak_dbtp) < 0.05
+    # Each part metered on its own makes the joined file's measurement in order, to rounding.
+    in_order = measure_chunks(split(pipe_decoded(b"".join(frames[1:]), channels)[LAME_DELAY_SAMPLES:]), out_rate)
+    assert abs(loud.integrated_lufs - in_order.integrated_lufs) < 1e-6
+    assert abs(loud.range_lu - in_order.range_lu) < 1e-6
+    assert abs(loud.true_peak_dbtp - in_order.true_peak_dbtp) < 1e-4
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_the_meters_decode_the_joined_files_very_samples(
+    tmp_path: Path, layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What metering the parts apart rests on: a part decoded alone gives the joined file's
+    samples bit for bit from its second frame on, and so does each join's decode (the joined
+    file's frames around the join, primed far enough back for the bit reservoir)."""
+    channels, out_rate, kbps = LAYOUTS[layout]
+    seen: list[tuple[str, bytes, int, int]] = []  # the joins are metered in any order
+    real = encode_parts._join_frames
+
+    def keep(before: Path, after: Path, plan: encode_parts._Plan) -> tuple[bytes, int]:
+        data, take = real(before, after, plan)
+        seen.append((before.name, data, take, plan.before))
+        return data, take
+
+    monkeypatch.setattr(encode_parts, "_join_frames", keep)
+    parts = plan_segments(SECONDS * RATE, RATE, out_rate, QUIET, 3)
+    joined = tmp_path / "episode.mp3"
+    settings = AudioSettings(bitrate_kbps=kbps, channels=channels, sample_rate=out_rate)
+    encode_metered(split(signal()), RATE, joined, settings, lambda _: None, parts)
+    frames = frames_of(joined)[1:]
+    whole = pipe_decoded(b"".join(frames), channels)
+    at = 0
+    for part in parts:
+        count = part.frames or len(frames) - at
+        alone = pipe_decoded(b"".join(frames[at : at + count]), channels)
+        assert not np.array_equal(alone[:FRAME_SAMPLES], whole[at * FRAME_SAMPLES : (at + 1) * FRAME_SAMPLES]) or not at
+        assert np.array_equal(alone[FRAME_SAMPLES:], whole[(at + 1) * FRAME_SAMPLES : (at + count) * FRAME_SAMPLES])
+        at += count
+    assert len(seen) == len(parts) - 1
+    edge = 0
+    for (_, data, take, before), part in zip(sorted(seen), parts, strict=False):
+        edge += part.frames or 0
+        got = pipe_decoded(data, channels)[(take - before) * FRAME_SAMPLES :]
+        assert got.size and np.array_equal(got, whole[(edge - before) * FRAME_SAMPLES :][: len(got)])
 
 
 def test_cuts_only_in_room_tone_on_the_frame_grid() -> None:

@@ -2,15 +2,22 @@
 
 The signal comes once, front to back. Each part but the last is spooled to disk until it
 is whole and then fed to its encoder by a thread of its own; the last is fed as it comes,
-so every encoder is at work while the signal is still being made. The first encoder's tee
-also pipes its frames out; a relay passes them to the meter's decoder as they come, then
-each other part's frames once that part is done: the meter hears the joined file's frames
-in order, and measures most of them while the encoders work. Where the parts are cut is
-segments.py's; how they are joined, mp3_join.py's.
+so every encoder is at work while the signal is still being made. Every encoder's tee also
+pipes its frames straight into a decoder of the part's own, read by the part's meter: each
+part is measured while it is encoded, and little is left when the last encoder is done.
+
+The meters' spans combine into exactly the joined file's measurement (loudness.measure_spans).
+A decoder of part k alone gives the joined file's very samples from the part's second frame
+on (each part starts with an empty bit reservoir, and a frame's samples depend on the frame
+before it alone), and a K-weighting started from rest there has forgotten it SETTLE_S later.
+The few milliseconds around each join are metered once the parts are done, from the joined
+file's frames there, decoded from far enough back that the decoder has all it needs. Where
+the parts are cut is segments.py's; how they are joined, mp3_join.py's.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -20,12 +27,21 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.audio import ffmpeg
-from broadcast.audio.loudness import Loudness, float_chunks, measure_chunks
+from broadcast.audio.loudness import (
+    SETTLE_S,
+    Loudness,
+    Span,
+    float_chunks,
+    measure_spans,
+    meter_span,
+    prepare_range,
+)
 from broadcast.audio.mix import _encoder_args
-from broadcast.audio.mp3_join import frame_size, join
+from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, join, read_info
 from broadcast.audio.segments import Segment
 from broadcast.audio.spool import Spool
 from broadcast.config import AudioSettings
+from broadcast.errors import ToolError
 
 Progress = Callable[[str], None]
 # LAME's delay before the first sample (576, plus the decoder's 529) at MPEG-1 rates
@@ -36,7 +52,9 @@ DECODER: list[str | Path] = [
     *("-f", "f32le", "-"),
 ]
 _MUXER = "f=mp3:id3v2_version=0:write_id3v1=0"
-_RELAY_BYTES = 1 << 16
+# A meter reads its decoder's output in chunks this size: what is left when the last encoder
+# ends is a chunk (3 s at 44.1 kHz mono); smaller chunks cost more than they save.
+_METER_BYTES = 1 << 19
 
 
 class _Threads:
@@ -82,36 +100,47 @@ def encode_parts(
     """Write `out`, the MP3 of `chunks` (mono float at `rate`) encoded in `parts`, and return
     the loudness of its frames as decoded."""
     threads = _Threads()
-    found: list[Loudness] = []
+    plan = _Plan(parts, audio.sample_rate)
+    spans: list[Span | None] = [None] * (2 * len(parts) - 1)  # part 0, join 1, part 1, join 2, ...
     with ExitStack() as stack:
         # The parts are temporary files beside the spools, not in the episode's folder: its
         # disk holds the joined file alone, as it held the one encode.
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="broadcast-")))
         paths = [tmp / f"part-{n}.mp3" for n in range(len(parts))]
         args = [_encoder_args(rate, p, audio.bitrate_kbps, audio.channels, audio.sample_rate) for p in paths]
-        codec = args[0][: args[0].index("-map_metadata") + 2]
-        tee = f"[{_MUXER}:write_xing=1]{paths[0].name}|[{_MUXER}:write_xing=0]pipe:1"
-        args[0] = [*codec, "-map", "0:a", "-f", "tee", tee]
+        for n, path in enumerate(paths):
+            codec = args[n][: args[n].index("-map_metadata") + 2]
+            tee = f"[{_MUXER}:write_xing=1]{path.name}|[{_MUXER}:write_xing=0]pipe:1"
+            args[n] = [*codec, "-map", "0:a", "-f", "tee", tee]
         encoders = [stack.enter_context(ffmpeg.Running(a, feed=True, cwd=tmp)) for a in args]
-        decoder = stack.enter_context(ffmpeg.Running(DECODER, feed=True))
+        decoders = [stack.enter_context(ffmpeg.Running(DECODER, feed=False, fed_by=e)) for e in encoders]
         done = [threading.Event() for _ in parts]
 
-        def relay() -> None:
-            while data := encoders[0].read(_RELAY_BYTES):
-                decoder.write(data)
-            for n in range(1, len(parts)):
-                if not threads.wait(done[n]):
+        def meter(n: int) -> Callable[[], None]:
+            def work() -> None:
+                if n == 0:
+                    prepare_range()
+                first, skip, keep = plan.part(n)
+                samples = float_chunks(decoders[n], audio.channels, skip, _METER_BYTES)
+                spans[2 * n] = _metered(samples, audio.sample_rate, first, keep, f"part {n}", decoders[n])
+
+            return work
+
+        def meter_join(n: int) -> Callable[[], None]:
+            # Once both sides are encoded: a few frames, decoded by an ffmpeg of their own, in
+            # a few ms (one started early would sit idle past its progress timeout on a long episode).
+            def work() -> None:
+                if not (threads.wait(done[n - 1]) and threads.wait(done[n])):
                     return
-                with open(paths[n], "rb") as fh:
-                    fh.seek(frame_size(fh.read(4)))  # its Info frame: the joined file has one
-                    while data := fh.read(_RELAY_BYTES):
-                        decoder.write(data)
-            decoder.finish()
+                data, frames_before = _join_frames(paths[n - 1], paths[n], plan)
+                decoded = np.frombuffer(ffmpeg.run(DECODER, stdin=data).stdout, "<f4").reshape(-1, audio.channels)
+                first, skip, keep = plan.join(n, frames_before)
+                spans[2 * n - 1] = _metered([decoded[skip:]], audio.sample_rate, first, keep, f"join {n}")
 
-        def meter() -> None:
-            found.append(measure_chunks(float_chunks(decoder, audio.channels, LAME_DELAY_SAMPLES), audio.sample_rate))
+            return work
 
-        metering = [threads.start(relay, decoder.stop), threads.start(meter, decoder.stop)]
+        metering = [threads.start(meter(n), d.stop) for n, d in enumerate(decoders)]
+        metering += [threads.start(meter_join(n)) for n in range(1, len(parts))]
         try:
             _feed(chunks, parts, encoders, done, threads, stack, rate, audio.channels)
         except BaseException:
@@ -123,8 +152,111 @@ def encode_parts(
         for thread in metering:
             thread.join()
         threads.check()
-        decoder.finish()
-    return found[0]
+        for decoder in decoders:
+            decoder.finish()
+    return measure_spans([span for span in spans if span is not None])
+
+
+def _metered(
+    samples: Iterable[np.ndarray],
+    rate: int,
+    first: int,
+    keep: tuple[int, int | None],
+    what: str,
+    decoder: ffmpeg.Running | None = None,
+) -> Span:
+    try:
+        return meter_span(samples, rate, first, *keep)
+    except ValueError as exc:  # the decoder gave fewer samples than were encoded
+        if decoder is not None:
+            decoder.finish()  # a decoder that failed says why
+        raise ToolError(f"ffmpeg decoded too little of the MP3's {what} to measure it: {exc}") from exc
+
+
+def _last_frames(path: Path) -> list[int]:
+    """The sizes of the frames that end a part, as many as its last _TAIL_BYTES hold: found
+    from the end, where a chain of frames of the part's layout lands exactly on the file's
+    end, not by walking every frame of a long part (join() does that once already)."""
+    first = len(read_info(path).frame)
+    start = max(first, path.stat().st_size - _TAIL_BYTES)
+    with open(path, "rb") as fh:
+        fh.seek(first)
+        head = fh.read(4)  # the first audio frame's (the Info frame's bitrate may differ)
+        fh.seek(start)
+        tail = fh.read()
+    layout = (head[1], head[2] & 0xFC)  # version, layer, protection; bitrate, rate
+    for at in range(len(tail) if start > first else 1):
+        sizes: list[int] = []
+        while at + 4 <= len(tail) and tail[at] == 0xFF and (tail[at + 1], tail[at + 2] & 0xFC) == layout:
+            sizes.append(frame_size(tail[at : at + 4]))
+            at += sizes[-1]
+        if sizes and at == len(tail):
+            return sizes
+    raise ToolError(f"{path.name}: its last frames do not end the file")
+
+
+# A part's last frames are looked for in this many bytes at its end: more than the join's
+# decode needs (about 20 frames of at most 1441 bytes).
+_TAIL_BYTES = 1 << 16
+# MPEG-1 Layer III's bit reservoir: a frame's data starts at most this many bytes of frame
+# data before it, not counting the frames' header, CRC and side information (at most 38 bytes).
+_RESERVOIR_BYTES = 511
+_FRAME_OVERHEAD = 38
+# A meter's span ends this many samples before its decoded samples do: the true peak between
+# samples needs the five after each.
+_PEAK_GUARD = 8
+
+
+class _Plan:
+    """Where each meter's span starts and stops, in samples of the joined file as decoded
+    (its encoder delay dropped): part k's meter from SETTLE_S after its second frame to
+    just before part k+1's frames; join k's meter the samples in between."""
+
+    def __init__(self, parts: Sequence[Segment], sample_rate: int) -> None:
+        settle = math.ceil(SETTLE_S * sample_rate)
+        self._edges = [-LAME_DELAY_SAMPLES]  # where each part's frames start
+        for part in parts[:-1]:
+            self._edges.append(self._edges[-1] + FRAME_SAMPLES * (part.frames or 0))
+        self._from = [0] + [e + FRAME_SAMPLES + settle for e in self._edges[1:]]
+        self._to = [e - _PEAK_GUARD for e in self._edges[1:]]
+        # Join k's decode: frames of part k-1 whose samples settle the K-weighting before its
+        # span, and of part k past its span's end.
+        self.before = math.ceil((_PEAK_GUARD + settle) / FRAME_SAMPLES)
+        self.after = math.ceil((FRAME_SAMPLES + settle + _PEAK_GUARD) / FRAME_SAMPLES)
+
+    def part(self, n: int) -> tuple[int, int, tuple[int, int | None]]:
+        """(first sample its meter is given, decoded samples dropped before it, its span)."""
+        skip = LAME_DELAY_SAMPLES if n == 0 else FRAME_SAMPLES
+        keep_to = self._to[n] if n < len(self._to) else None
+        return self._edges[n] + skip if n else 0, skip, (self._from[n], keep_to)
+
+    def join(self, n: int, frames_before: int) -> tuple[int, int, tuple[int, int | None]]:
+        """The same for join n, whose decode starts `frames_before` frames before part n, of
+        which all but the last `self.before` are only there to prime the decoder."""
+        skip = (frames_before - self.before) * FRAME_SAMPLES
+        first = self._edges[n] - self.before * FRAME_SAMPLES
+        return first, skip, (self._to[n - 1], self._from[n])
+
+
+def _join_frames(before: Path, after: Path, plan: _Plan) -> tuple[bytes, int]:
+    """The joined file's frames around the join of two parts, and how many come from the
+    first: the last `plan.before` frames of it, after the frames that prime the decoder for
+    them (the one before, whose samples theirs overlap, and before that the bit reservoir's
+    reach), then the first `plan.after` frames of the second."""
+    sizes = _last_frames(before)
+    take, held = plan.before + 1, 0
+    while take < len(sizes) and held < _RESERVOIR_BYTES:
+        take, held = take + 1, held + sizes[-take - 1] - _FRAME_OVERHEAD
+    with open(before, "rb") as fh:
+        fh.seek(-sum(sizes[-take:]), 2)
+        head = fh.read()
+    with open(after, "rb") as fh:
+        data = fh.read(len(read_info(after).frame) + 2 * plan.after * 1441)  # frames are at most 1441 bytes
+    at = frame_size(data[:4])
+    tail = at
+    for _ in range(plan.after):
+        tail += frame_size(data[tail : tail + 4])
+    return head + data[at:tail], take
 
 
 def _feed(

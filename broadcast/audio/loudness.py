@@ -51,6 +51,9 @@ _TOLERANCE_LU = 0.05
 _BLOCK_S, _SHORT_S, _HOP_S = 0.4, 3.0, 0.1
 _ABS_GATE, _REL_GATE, _LRA_GATE = -70.0, -10.0, -20.0
 _CHANNEL_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # L, R, C, Ls, Rs; others 1.0
+# K-weighting started from rest this long before a span (meter_span) has forgotten the
+# rest: its 38 Hz high-pass decays below float32's resolution in about 0.08 s.
+SETTLE_S = 0.1
 
 # K-weighting stages as analog prototypes (kind, fc Hz, Q, gain dB), fitted by
 # Brecht De Man to the BS.1770 48 kHz biquads, so any sample rate gets the same curve.
@@ -131,11 +134,19 @@ class _Windows:
     so the gating of a two-hour episode needs kilobytes, not the per-sample energy.
     """
 
-    def __init__(self, rate: float, seconds: float) -> None:
+    def __init__(self, rate: float, seconds: float, start: int = 0) -> None:
         self.size = int(round(seconds * rate))
         self._hop = _HOP_S * rate
         self._edges: list[list[np.ndarray]] = [[], []]  # sums at window starts, at window ends
-        self._next = [0, 0]  # index of the next window whose start / end is to be seen
+        # Index of the next window whose start / end is to be seen: the first at or after
+        # `start`, where the signal fed begins (a span of a longer one, see meter_span).
+        self._next = [self._first(which, start) for which in (0, 1)]
+
+    def _first(self, which: int, start: int) -> int:
+        k = max(0, int((start - (self.size if which else 0)) / self._hop) - 2)
+        while self._edge(which, np.array([k]))[0] < start:
+            k += 1
+        return k
 
     def _edge(self, which: int, k: np.ndarray) -> np.ndarray:
         return np.floor(k * self._hop).astype(np.int64) + (self.size if which else 0)
@@ -167,16 +178,27 @@ class _EnergyMeter:
     """K-weighted energy fed to any number of windows; the running sum is carried. The
     energy comes out as the K-weighting gives it (see _KWeighting); `flush` gives the rest."""
 
-    def __init__(self, rate: int, channels: int, windows: tuple[float, ...]) -> None:
+    def __init__(
+        self, rate: int, channels: int, windows: tuple[float, ...], span: tuple[int, int, int | None] = (0, 0, None)
+    ) -> None:
         self._k = _KWeighting(rate, channels)
-        self.windows = [_Windows(rate, s) for s in windows]
-        self.length, self.total = 0, 0.0
+        # (first, keep_from, keep_to): the signal fed starts at sample `first` of a longer
+        # one, and only the energy of samples [keep_from, keep_to) is summed (meter_span).
+        self._at, keep_from, self._keep_to = span
+        self._keep_from = keep_from
+        self.windows = [_Windows(rate, s, keep_from) for s in windows]
+        self.length, self.total = keep_from, 0.0
 
     def feed(self, x: np.ndarray) -> np.ndarray:
-        return self._sum(self._k.energy(x))
+        return self._sum(self._kept(self._k.energy(x)))
 
     def flush(self) -> np.ndarray:
-        return self._sum(self._k.flush())
+        return self._sum(self._kept(self._k.flush()))
+
+    def _kept(self, energy: np.ndarray) -> np.ndarray:
+        at, self._at = self._at, self._at + energy.size
+        stop = energy.size if self._keep_to is None else max(0, min(energy.size, self._keep_to - at))
+        return energy[max(0, min(stop, self._keep_from - at)) : stop]
 
     def _sum(self, energy: np.ndarray) -> np.ndarray:
         # Summed a segment at a time, as the filters give it: the same sums whatever the chunks.
@@ -234,6 +256,12 @@ def _range_power(power: np.ndarray) -> float:
     short = short[short > _lufs(np.mean(10.0 ** ((short + 0.691) / 10.0))) + _LRA_GATE]
     low, high = np.percentile(short, [10, 95])
     return float(high - low)
+
+
+def prepare_range() -> None:
+    """numpy imports numpy.ma the first time np.percentile runs (about 6 ms): a meter that
+    waits for its first samples does it then, not after the last (_range_power)."""
+    np.percentile(np.zeros(2), [10, 95])
 
 
 def _chunks_2d(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
@@ -319,6 +347,74 @@ def measure_chunks(chunks: Iterable[np.ndarray], rate: int) -> Loudness:
         return Loudness(float("-inf"), 0.0, float("-inf"))
     peak = max(peak, float(peaks.flush().max(initial=0.0)))
     block, short = meter.powers()
+    with np.errstate(divide="ignore"):
+        return Loudness(_gated_power(block), _range_power(short), float(20.0 * np.log10(peak)))
+
+
+@dataclass(frozen=True)
+class Span:
+    """measure_chunks' sums over samples [start, stop) of a longer signal (see meter_span)."""
+
+    start: int
+    stop: int
+    meter: _EnergyMeter
+    peak: float
+
+
+def meter_span(chunks: Iterable[np.ndarray], rate: int, first: int, keep_from: int, keep_to: int | None) -> Span:
+    """The meter's sums over samples [keep_from, keep_to) of a signal, given in pieces from
+    its sample `first` on (to its end when `keep_to` is None). Spans that tile the signal
+    combine into its measurement (measure_spans).
+
+    The K-weighting starts from rest at `first`, where the signal does not: it must have
+    forgotten that by `keep_from` (SETTLE_S before it). A span that stops before the signal's end
+    must be given a few samples past `keep_to`, which the true peak between samples needs."""
+    meter: _EnergyMeter | None = None
+    peaks: _PeakEnvelope | None = None
+    peak, at = 0.0, first
+
+    def kept(env: np.ndarray) -> float:
+        nonlocal at
+        lo, at = at, at + env.size
+        stop = env.size if keep_to is None else max(0, min(env.size, keep_to - lo))
+        return float(env[max(0, min(stop, keep_from - lo)) : stop].max(initial=0.0))
+
+    for x in _chunks_2d(chunks):
+        if meter is None or peaks is None:
+            meter = _EnergyMeter(rate, x.shape[1], (_BLOCK_S, _SHORT_S), (first, keep_from, keep_to))
+            peaks = _PeakEnvelope(x.shape[1])
+        meter.feed(x)
+        peak = max(peak, kept(peaks.feed(x)))
+    if meter is None or peaks is None or (keep_to is not None and at < keep_to):
+        raise ValueError(f"the span [{keep_from}, {keep_to}) was given samples up to {at} only")
+    if keep_to is None:
+        peak = max(peak, kept(peaks.flush()))
+    meter.flush()
+    return Span(keep_from, meter.length, meter, peak)
+
+
+def measure_spans(spans: list[Span]) -> Loudness:
+    """measure_chunks of a signal from its spans, in order: the running sums of each go on
+    from where the one before ended, and the peak is the largest."""
+    if not spans or spans[0].start != 0:
+        raise ValueError("the spans must start at the signal's first sample")
+    for before, after in zip(spans, spans[1:], strict=False):
+        if before.stop != after.start:
+            raise ValueError(f"a span ends at {before.stop}, the next starts at {after.start}")
+    last = spans[-1].meter
+    powers = []
+    for n, window in enumerate(last.windows):
+        merged = _Windows(1.0, 0.0)
+        merged.size, merged._hop, merged._next = window.size, window._hop, window._next
+        base = 0.0
+        for span in spans:
+            for which, edges in enumerate(span.meter.windows[n]._edges):
+                if edges:
+                    merged._edges[which].append(np.concatenate(edges) + base)
+            base += span.meter.total
+        powers.append(merged.power(last.length, base))
+    block, short = powers
+    peak = max(span.peak for span in spans)
     with np.errstate(divide="ignore"):
         return Loudness(_gated_power(block), _range_power(short), float(20.0 * np.log10(peak)))
 
@@ -585,27 +681,29 @@ def decoded_chunks(path: Path) -> Iterator[tuple[np.ndarray, int]]:
         tool.finish()
 
 
-def float_chunks(tool: ffmpeg.Running, channels: int, skip_samples: int = 0) -> Iterator[np.ndarray]:
-    """A decoder's f32le output in float32 (n, channels) chunks of a few MB, its first
-    `skip_samples` frames dropped (an encoder's delay)."""
+def float_chunks(
+    tool: ffmpeg.Running, channels: int, skip_samples: int = 0, size: int = _READ_BYTES
+) -> Iterator[np.ndarray]:
+    """A decoder's f32le output in float32 (n, channels) chunks of about `size` bytes, its
+    first `skip_samples` frames dropped (an encoder's delay)."""
     frame = 4 * channels
     skip = skip_samples * frame
     pieces: list[bytes] = []
-    size, ended = 0, False
+    held, ended = 0, False
     while not ended:
         # A pipe gives 64 KB at a time; chunks of a few MB keep the meter's work in numpy.
-        data = tool.read(_READ_BYTES)
+        data = tool.read(size)
         ended = not data
         if skip and data:
             data, skip = data[skip:], max(0, skip - len(data))
         pieces.append(data)
-        size += len(data)
-        if size >= _READ_BYTES or ended:
+        held += len(data)
+        if held >= size or ended:
             joined = b"".join(pieces)
             whole = len(joined) // frame * frame
             if whole:
                 yield np.frombuffer(joined[:whole], dtype="<f4").reshape(-1, channels)
-            pieces, size = [joined[whole:]], len(joined) - whole
+            pieces, held = [joined[whole:]], len(joined) - whole
 
 
 def measure_mp3(path: Path) -> Loudness:

@@ -103,7 +103,8 @@ def encode_metered(
     of the codec's tail). Readings agree with measure_mp3 on the finished file within
     0.05 LU and dB (tests/test_build_speed_parts.py).
 
-    Several `parts` (segments.py) are encoded at once, one ffmpeg each (encode_parts.py).
+    Several `parts` (segments.py) are encoded at once, one ffmpeg each, and each metered as it
+    is encoded, the readings combined into the joined file's (encode_parts.py).
     """
     work = mp3.with_name(_ENCODING)  # a fixed name: the tee's syntax would read some path characters
     args = _encoder_args(rate, work, audio.bitrate_kbps, audio.channels, audio.sample_rate)
