@@ -123,7 +123,9 @@ def test_the_music_decoded_early_is_in_the_episode(
     # The intro sting (1.5 s), the gap after it and the bed's 2 s lead come before the first word.
     assert first_word_ms >= 1500 + 250 + 2000
     assert _intro_level_db(folder) > -35  # the sting, not room tone
-    assert sorted(name for kind, name, _, _ in _events(log) if kind == "ffmpeg") == ["bed.wav", "in.wav", "out.wav"]
+    # Each music file is decoded once (the MP3's own decoders read pipes and files of the build).
+    decoded = sorted(name for kind, name, _, _ in _events(log) if kind == "ffmpeg" and name.endswith(".wav"))
+    assert decoded == ["bed.wav", "in.wav", "out.wav"]
 
 
 def test_the_builtin_sting_is_made_at_the_speech_rate_not_decoded(tmp_path: Path) -> None:
