@@ -80,3 +80,19 @@ def wait_until(found, proc, seconds: float = 120) -> None:  # type: ignore[no-un
         assert proc.poll() is None, "the command ended before the moment came"
         assert time.monotonic() < deadline, "the moment never came"
         time.sleep(0.01)
+
+
+def speech_workers(parent: int) -> list[int]:
+    """The speech worker processes (pyttsx3_worker) whose parent is `parent`, from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"pyttsx3_worker" in cmdline:
+            pids.append(int(entry.name))
+    return pids

@@ -10,24 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from builds import check_output, cli_cmd, fake_voices, wait_until, wire_story
+from builds import check_output, cli_cmd, fake_voices, speech_workers, wait_until, wire_story
 from conftest import CLI, ROOT, SEED
-
-
-def _workers(parent: int) -> list[int]:
-    """The speech worker processes `parent` started."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == parent and b"pyttsx3_worker" in cmdline:
-            pids.append(int(entry.name))
-    return pids
 
 
 def _running(pid: int) -> bool:
@@ -56,7 +40,7 @@ def _workers_while_reading(proc: subprocess.Popen[str]) -> list[int]:
     found: list[int] = []
 
     def booted() -> bool:
-        found[:] = _workers(proc.pid)
+        found[:] = speech_workers(proc.pid)
         return len(found) == 2
 
     try:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from builds import check_output, cli_cmd, write_story
+from builds import check_output, cli_cmd, speech_workers, write_story
 from conftest import ROOT
 from faulty_worker import FaultyEngine, set_fault
 
@@ -24,21 +24,6 @@ from broadcast.pipeline import build_episode
 from broadcast.speech.engines import register_engine
 
 pytestmark = pytest.mark.e2e
-
-
-def _worker_pids(parent: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == parent and b"pyttsx3_worker" in cmdline:
-            pids.append(int(entry.name))
-    return pids
 
 
 def _wait_for(what: str, ready: Callable[[], bool], proc: subprocess.Popen[str] | None = None) -> None:
@@ -70,7 +55,7 @@ def test_speech_worker_crash_or_hang_mid_article_is_survived(
     workers: list[int] = []
 
     def mid_article() -> bool:  # a worker runs and has written three clips
-        workers[:] = _worker_pids(proc.pid)
+        workers[:] = speech_workers(proc.pid)
         return bool(workers) and len(list(scratch.glob("broadcast-*/cue-*.wav"))) >= 3
 
     try:
@@ -78,7 +63,7 @@ def test_speech_worker_crash_or_hang_mid_article_is_survived(
         os.kill(workers[0], sig)
         restarted = False
         while proc.poll() is None and not restarted:
-            restarted = any(pid != workers[0] for pid in _worker_pids(proc.pid))
+            restarted = any(pid != workers[0] for pid in speech_workers(proc.pid))
             time.sleep(0.01)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
