@@ -121,12 +121,6 @@ class _KWeighting:
         return energy
 
 
-def _weighted_energy(x: np.ndarray, rate: int) -> np.ndarray:
-    """Per-sample channel-weighted power of the K-weighted signal (float64)."""
-    k = _KWeighting(rate, x.shape[1])
-    return np.concatenate((k.energy(x), k.flush()))
-
-
 class _Windows:
     """Mean energy over windows of `seconds`, one every 100 ms, fed chunk by chunk.
 
