@@ -11,6 +11,8 @@ import feedparser
 from conftest import EPISODE_FILES
 from mutagen.mp3 import MP3
 
+TESTS = Path(__file__).resolve().parent
+
 
 def wire_story(n: int, words: int = 60) -> str:
     body = " ".join(
@@ -96,3 +98,45 @@ def speech_workers(parent: int) -> list[int]:
         if ppid == parent and b"pyttsx3_worker" in cmdline:
             pids.append(int(entry.name))
     return pids
+
+
+def fake_cli(folder: Path, delay_s: float = 0.0) -> Path:
+    """The command line with the fake engine (slowed by delay_s a sentence, so a build can be caught
+    mid-way), writing three logs into `folder`: main.pid, every write of feed.xml (feed-writes.log),
+    and whether Dask was ever imported (modules.log). BUG_ON=TEXT plants a bug at that sentence."""
+    script = folder / "cli_batch.py"
+    script.write_text(
+        f"""
+import os, sys, time
+sys.path.insert(0, {str(TESTS)!r})
+from fake_engine import FakeEngine
+import broadcast.pipeline as pipeline
+from broadcast.cli import main
+from broadcast.speech.engines import register_engine
+
+class Slow(FakeEngine):
+    def synthesize(self, text, profile, path):
+        time.sleep({delay_s})
+        if os.environ.get("BUG_ON") and os.environ["BUG_ON"] in text:  # a planted bug, not a user's error
+            raise RuntimeError("planted bug")
+        super().synthesize(text, profile, path)
+
+_pending = pipeline.pending_file
+def counted(path, data):
+    if path.name == "feed.xml":
+        with open({str(folder / "feed-writes.log")!r}, "a") as fh:
+            fh.write(f"{{os.getpid()}}\\n")
+    return _pending(path, data)
+
+pipeline.pending_file = counted
+register_engine(Slow)
+with open({str(folder / "main.pid")!r}, "w") as fh:
+    fh.write(str(os.getpid()))
+code = main()
+with open({str(folder / "modules.log")!r}, "w") as fh:
+    fh.write(" ".join(m for m in ("dask", "distributed") if m in sys.modules))
+sys.exit(code)
+""",
+        encoding="utf-8",
+    )
+    return script

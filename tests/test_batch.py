@@ -18,12 +18,11 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from builds import check_output, wait_until
+from builds import check_output, fake_cli, wait_until
 from conftest import ROOT
 
 from broadcast.publish.files import MARKER, PREFIX
 
-TESTS = Path(__file__).resolve().parent
 _PLACES = ("harbor", "library", "rail yard", "school", "market", "clinic", "bridge", "park")
 
 
@@ -50,47 +49,6 @@ def write(folder: Path, name: str, text: str) -> Path:
 BROKEN = "Play Live Radio\nNext Up:\n0:00\nAvailable On Air Stations\n"
 
 
-def wrapper(folder: Path, delay_s: float = 0.0) -> Path:
-    """The command line with the fake engine (slowed by delay_s a sentence), and two logs the tests
-    read: every write of feed.xml, and whether Dask was ever imported."""
-    script = folder / "cli_batch.py"
-    script.write_text(
-        f"""
-import os, sys, time
-sys.path.insert(0, {str(TESTS)!r})
-from fake_engine import FakeEngine
-import broadcast.pipeline as pipeline
-from broadcast.cli import main
-from broadcast.speech.engines import register_engine
-
-class Slow(FakeEngine):
-    def synthesize(self, text, profile, path):
-        time.sleep({delay_s})
-        if os.environ.get("BUG_ON") and os.environ["BUG_ON"] in text:  # a planted bug, not a user's error
-            raise RuntimeError("planted bug")
-        super().synthesize(text, profile, path)
-
-_pending = pipeline.pending_file
-def counted(path, data):
-    if path.name == "feed.xml":
-        with open({str(folder / "feed-writes.log")!r}, "a") as fh:
-            fh.write(f"{{os.getpid()}}\\n")
-    return _pending(path, data)
-
-pipeline.pending_file = counted
-register_engine(Slow)
-with open({str(folder / "main.pid")!r}, "w") as fh:
-    fh.write(str(os.getpid()))
-code = main()
-with open({str(folder / "modules.log")!r}, "w") as fh:
-    fh.write(" ".join(m for m in ("dask", "distributed") if m in sys.modules))
-sys.exit(code)
-""",
-        encoding="utf-8",
-    )
-    return script
-
-
 def fake_setup(folder: Path) -> list[str]:
     voices = folder / "voices"
     voices.mkdir(exist_ok=True)
@@ -101,7 +59,7 @@ def fake_setup(folder: Path) -> list[str]:
 
 
 def run(folder: Path, *args: str | Path, stdin: str | None = None, env: dict[str, str] | None = None):
-    cmd = [sys.executable, str(wrapper(folder)), "build", *map(str, args), *fake_setup(folder)]
+    cmd = [sys.executable, str(fake_cli(folder)), "build", *map(str, args), *fake_setup(folder)]
     return subprocess.run(
         cmd, input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, **(env or {})}
     )
@@ -231,7 +189,7 @@ def test_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     articles = [write(src, "a.txt", story(11)), write(src, "b.txt", story(12))]
     primary, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # as a terminal window
-    cmd = [sys.executable, str(wrapper(tmp_path)), "build", *map(str, articles), *fake_setup(tmp_path)]
+    cmd = [sys.executable, str(fake_cli(tmp_path)), "build", *map(str, articles), *fake_setup(tmp_path)]
     proc = subprocess.Popen(
         [*cmd, "--output", str(tmp_path / "out")], cwd=ROOT, stdout=subprocess.PIPE, stderr=secondary, text=True
     )
@@ -328,7 +286,7 @@ def test_sigterm_mid_batch_leaves_no_staging_and_a_feed_of_what_was_published(tm
     ]
     out, temp = tmp_path / "out", tmp_path / "temp"
     temp.mkdir()
-    cmd = [sys.executable, str(wrapper(tmp_path, delay_s=0.05)), "build", *map(str, articles), *fake_setup(tmp_path)]
+    cmd = [sys.executable, str(fake_cli(tmp_path, delay_s=0.05)), "build", *map(str, articles), *fake_setup(tmp_path)]
     proc = subprocess.Popen(
         [*cmd, "-j", "2", "--output", str(out), "--no-cache"],
         cwd=ROOT,
@@ -435,7 +393,7 @@ def test_debug_shows_a_bug_in_a_batch_build_with_its_traceback(tmp_path: Path) -
     assert plain.returncode == 9, plain.stderr
     assert f"broadcast: failed: {articles[1]}: internal error: RuntimeError: planted bug" in plain.stderr
     assert "Traceback" not in plain.stderr
-    cmd = [sys.executable, str(wrapper(tmp_path)), "--debug", "build", *map(str, articles), "-j", "2", "--no-cache"]
+    cmd = [sys.executable, str(fake_cli(tmp_path)), "--debug", "build", *map(str, articles), "-j", "2", "--no-cache"]
     cmd += ["--output", str(tmp_path / "out2"), *fake_setup(tmp_path)]
     debug = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, **env})
     assert debug.returncode == 9, debug.stderr
@@ -448,7 +406,7 @@ def test_a_killed_worker_is_named_as_such_not_as_a_bug(tmp_path: Path) -> None:
     src = tmp_path / "in"
     articles = [write(src, "a.txt", story(20, 40)), write(src, "b.txt", story(21, 40))]
     out = tmp_path / "out"
-    cmd = [sys.executable, str(wrapper(tmp_path, delay_s=0.05)), "build", *map(str, articles), *fake_setup(tmp_path)]
+    cmd = [sys.executable, str(fake_cli(tmp_path, delay_s=0.05)), "build", *map(str, articles), *fake_setup(tmp_path)]
     proc = subprocess.Popen(
         [*cmd, "-j", "2", "--output", str(out), "--no-cache"],
         cwd=ROOT,

@@ -9,40 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from builds import wait_until
+from builds import fake_cli, wait_until
 from conftest import ROOT
 
 from broadcast.publish.files import PREFIX
 
-TESTS = Path(__file__).resolve().parent
 _STORY = (
     "The council met on Tuesday to argue about the new bridge over the river, and residents "
     "waited outside in the cold for a vote that did not come before midnight. "
 )
-
-
-def _slow_cli(tmp_path: Path) -> Path:
-    """The command line with the fake engine slowed down, so a build is still speaking when signalled."""
-    script = tmp_path / "cli_slow.py"
-    script.write_text(
-        f"""
-import sys, time
-sys.path.insert(0, {str(TESTS)!r})
-from fake_engine import FakeEngine
-from broadcast.cli import main
-from broadcast.speech.engines import register_engine
-
-class Slow(FakeEngine):
-    def synthesize(self, text, profile, path):
-        time.sleep(0.05)
-        super().synthesize(text, profile, path)
-
-register_engine(Slow)
-sys.exit(main())
-""",
-        encoding="utf-8",
-    )
-    return script
 
 
 @pytest.mark.parametrize("moment", ["clips", "staging"])
@@ -59,7 +34,7 @@ def test_sigterm_mid_build_leaves_nothing_behind(
     temp, out = tmp_path / "temp", tmp_path / "out"
     temp.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, _slow_cli(tmp_path), "build", article, "--voices", fake_voices]
+        [sys.executable, fake_cli(tmp_path, delay_s=0.05), "build", article, "--voices", fake_voices]
         + ["--config", empty_config, "--output", out, "--date", "2024-03-05", "--quiet", "--no-cache"],
         cwd=ROOT,
         env={**os.environ, "TMPDIR": str(temp)},
