@@ -36,7 +36,7 @@ from broadcast.audio.loudness import (
     meter_span,
     prepare_range,
 )
-from broadcast.audio.mix import _encoder_args
+from broadcast.audio.mix import tee_encoder_args
 from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, join, read_info
 from broadcast.audio.segments import Segment
 from broadcast.audio.spool import Spool
@@ -51,7 +51,6 @@ DECODER: list[str | Path] = [
     *("ffmpeg", "-hide_banner", "-nostats", "-nostdin", "-v", "error", "-f", "mp3", "-i", "pipe:0"),
     *("-f", "f32le", "-"),
 ]
-_MUXER = "f=mp3:id3v2_version=0:write_id3v1=0"
 # A meter reads its decoder's output in chunks this size: what is left when the last encoder
 # ends is a chunk (3 s at 44.1 kHz mono); smaller chunks cost more than they save.
 _METER_BYTES = 1 << 19
@@ -107,11 +106,7 @@ def encode_parts(
         # disk holds the joined file alone, as it held the one encode.
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="broadcast-")))
         paths = [tmp / f"part-{n}.mp3" for n in range(len(parts))]
-        args = [_encoder_args(rate, p, audio.bitrate_kbps, audio.channels, audio.sample_rate) for p in paths]
-        for n, path in enumerate(paths):
-            codec = args[n][: args[n].index("-map_metadata") + 2]
-            tee = f"[{_MUXER}:write_xing=1]{path.name}|[{_MUXER}:write_xing=0]pipe:1"
-            args[n] = [*codec, "-map", "0:a", "-f", "tee", tee]
+        args = [tee_encoder_args(rate, p.name, audio.bitrate_kbps, audio.channels, audio.sample_rate) for p in paths]
         encoders = [stack.enter_context(ffmpeg.Running(a, feed=True, cwd=tmp)) for a in args]
         decoders = [stack.enter_context(ffmpeg.Running(DECODER, feed=False, fed_by=e)) for e in encoders]
         done = [threading.Event() for _ in parts]

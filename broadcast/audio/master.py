@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from broadcast.audio import ffmpeg
-from broadcast.audio.encode_parts import LAME_DELAY_SAMPLES, encode_parts, mono_to_output
+from broadcast.audio.encode_parts import DECODER, LAME_DELAY_SAMPLES, encode_parts, mono_to_output
 from broadcast.audio.loudness import GainAnalysis, Loudness, float_chunks, measure_chunks, plan_gain
-from broadcast.audio.mix import Track, _encoder_args, shift_timeline, to_float
+from broadcast.audio.mix import Track, shift_timeline, tee_encoder_args, to_float
 from broadcast.audio.music import Arrangement, MusicDecoding, arrangement
 from broadcast.audio.segments import Segment, plan_segments, quiet_spans
 from broadcast.audio.spool import Spool
@@ -107,14 +107,7 @@ def encode_metered(
     is encoded, the readings combined into the joined file's (encode_parts.py).
     """
     work = mp3.with_name(_ENCODING)  # a fixed name: the tee's syntax would read some path characters
-    args = _encoder_args(rate, work, audio.bitrate_kbps, audio.channels, audio.sample_rate)
-    codec = args[: args.index("-map_metadata") + 2]  # input and codec; the muxers are the tee's
-    muxer = "f=mp3:id3v2_version=0:write_id3v1=0"
-    tee = f"[{muxer}:write_xing=1]{_ENCODING}|[{muxer}:write_xing=0]pipe:1"
-    decoder_args: list[str | Path] = [
-        *("ffmpeg", "-hide_banner", "-nostats", "-nostdin", "-v", "error", "-f", "mp3", "-i", "pipe:0"),
-        *("-f", "f32le", "-"),
-    ]
+    args = tee_encoder_args(rate, _ENCODING, audio.bitrate_kbps, audio.channels, audio.sample_rate)
     found: list[Loudness | BaseException] = []
     try:
         if len(parts) > 1:
@@ -122,8 +115,8 @@ def encode_metered(
             os.replace(work, mp3)
             return loud
         with (
-            ffmpeg.Running([*codec, "-map", "0:a", "-f", "tee", tee], feed=True, cwd=mp3.parent) as encoder,
-            ffmpeg.Running(decoder_args, feed=False, fed_by=encoder) as decoder,
+            ffmpeg.Running(args, feed=True, cwd=mp3.parent) as encoder,
+            ffmpeg.Running(DECODER, feed=False, fed_by=encoder) as decoder,
         ):
 
             def meter() -> None:

@@ -135,7 +135,7 @@ def encode_mp3(
     """
     chunks = split(samples) if isinstance(samples, np.ndarray) else samples
     try:
-        with ffmpeg.Running(_encoder_args(rate, path, bitrate_kbps, channels, out_rate), feed=True) as encoder:
+        with ffmpeg.Running(encoder_args(rate, path, bitrate_kbps, channels, out_rate), feed=True) as encoder:
             for chunk in chunks:
                 mono = np.clip(np.asarray(chunk).reshape(-1), -1.0, 1.0).astype("<f4")
                 encoder.write((np.repeat(mono, channels) if channels > 1 else mono).tobytes())
@@ -147,7 +147,8 @@ def encode_mp3(
         raise
 
 
-def _encoder_args(rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> list[str | Path]:
+def encoder_args(rate: int, path: Path, bitrate_kbps: int, channels: int, out_rate: int) -> list[str | Path]:
+    """ffmpeg reading float samples at `rate` on stdin and writing the MP3 at `path`."""
     return [
         "ffmpeg",
         "-hide_banner",
@@ -183,3 +184,16 @@ def _encoder_args(rate: int, path: Path, bitrate_kbps: int, channels: int, out_r
         "mp3",
         str(path),
     ]
+
+
+_TEE_MUXER = "f=mp3:id3v2_version=0:write_id3v1=0"
+
+
+def tee_encoder_args(rate: int, name: str, bitrate_kbps: int, channels: int, out_rate: int) -> list[str | Path]:
+    """encoder_args, but ffmpeg's tee muxer writes the file `name` (in ffmpeg's working folder:
+    the tee's syntax would read some path characters) and the same MP3 frames to stdout, for a
+    decoder to meter; the stdout copy has no LAME header."""
+    args = encoder_args(rate, Path(name), bitrate_kbps, channels, out_rate)
+    codec = args[: args.index("-map_metadata") + 2]  # input and codec; the muxers are the tee's
+    tee = f"[{_TEE_MUXER}:write_xing=1]{name}|[{_TEE_MUXER}:write_xing=0]pipe:1"
+    return [*codec, "-map", "0:a", "-f", "tee", tee]
