@@ -515,9 +515,18 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so every `finally` cleans up as on Ctrl-C."""
 
 
-def _quiet_unraisable(_unraisable: object) -> None:
+def _quiet_unraisable(unraisable: object) -> None:
     """Once stopping, an object the signal cut off mid-construction may fail in its destructor
-    (wave's "'Wave_write' object has no attribute '_file'"); that noise is no news to the user."""
+    (wave's "'Wave_write' object has no attribute '_file'"); that noise is no news to the user.
+    A signal handled while a destructor runs raises there, and Python swallows it: the signal is
+    sent again, from a thread a moment later (not within this hook, where it would be swallowed
+    too), so that it stops the program where it can (a build once finished with exit 0)."""
+    exc = getattr(unraisable, "exc_value", None)
+    if isinstance(exc, KeyboardInterrupt):
+        again = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
+        timer = threading.Timer(0.01, os.kill, (os.getpid(), again))
+        timer.daemon = True
+        timer.start()
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -83,3 +83,28 @@ except OSError:
     )
     assert "Exception ignored" in run("normal").stderr  # the noise this guards against is real
     assert run("signalled").stderr == ""
+
+
+def test_a_signal_that_lands_in_a_destructor_still_stops_the_program() -> None:
+    """Python swallows an exception raised in a destructor: SIGTERM handled while one ran (a
+    temporary file, a half-made object) once let a build run on to exit 0 with its episode."""
+    snippet = """
+import signal, sys, time
+import broadcast.cli as cli
+
+class Finalised:
+    def __del__(self):
+        cli._terminate(signal.SIGTERM, None)  # as if the signal came while this ran
+
+signal.signal(signal.SIGTERM, cli._terminate)
+try:
+    Finalised()
+    for _ in range(100):
+        time.sleep(0.01)
+    print("ran on")
+except KeyboardInterrupt as exc:
+    print(type(exc).__name__)
+"""
+    proc = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.stdout == "_Terminated\n", proc.stdout + proc.stderr
+    assert proc.stderr == ""
