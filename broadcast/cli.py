@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from broadcast import __version__
+from broadcast import __version__, stopping
 from broadcast.errors import EXIT_CODES, BroadcastError, OutputError, UsageError
 
 _EPILOG = "exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES)
@@ -531,11 +531,13 @@ def _quiet_unraisable(unraisable: object) -> None:
 
 def _terminate(signum: int, frame: object) -> None:
     sys.unraisablehook = _quiet_unraisable
+    stopping.ask(_Terminated)
     raise _Terminated
 
 
 def _interrupt(signum: int, frame: object) -> None:
     sys.unraisablehook = _quiet_unraisable
+    stopping.ask(KeyboardInterrupt)
     raise KeyboardInterrupt
 
 
@@ -571,6 +573,7 @@ def run() -> None:
 
 def _main(argv: list[str] | None) -> int:
     args = None
+    stopping.clear()
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         parser = make_parser()
@@ -584,7 +587,9 @@ def _main(argv: list[str] | None) -> int:
         if not args.command:
             parser.print_help()
             return UsageError.exit_code
-        return _COMMANDS[args.command](args)
+        code = _COMMANDS[args.command](args)
+        stopping.check()  # a signal whose exception Python dropped still ends in its exit code
+        return code
     except BroadcastError as exc:
         print(f"broadcast: error: {exc}", file=sys.stderr)
         return exc.exit_code

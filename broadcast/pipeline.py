@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -36,6 +35,7 @@ from broadcast.speech.cache import ClipCache, clip_key
 from broadcast.speech.engines import Engine, open_engine, synthesize_checked
 from broadcast.speech.engines.lanes import Lanes, done_with, lane_count, stop_engines
 from broadcast.speech.spoken import SpokenScript, marked, speak_script
+from broadcast.stopping import scratch_folder
 
 Progress = Callable[[str], None]
 _HEAVY_MODULES = ("broadcast.audio.mix", "broadcast.audio.master", "broadcast.publish.episode")  # in order of need
@@ -281,8 +281,8 @@ def build_episode(
     clean_leftovers(output_root)
     spoken = speak_script(script, settings.lexicon, settings.profile)
     warming = _WarmUp(cover_maker)  # once only waiting on the speech workers is left
-    with tempfile.TemporaryDirectory(prefix="broadcast-") as tmp:
-        clips = synthesize_script(spoken, settings, Path(tmp), progress, cache, cores, started)
+    with scratch_folder() as tmp:
+        clips = synthesize_script(spoken, settings, tmp, progress, cache, cores, started)
         sentences = [cue.written for cue in spoken.cues]
         marks = [marked(s) for cue in spoken.cues for s in cue.spoken]  # one per clip, as timed
         from broadcast.audio.mix import assemble

@@ -103,7 +103,9 @@ def speech_workers(parent: int) -> list[int]:
 def fake_cli(folder: Path, delay_s: float = 0.0) -> Path:
     """The command line with the fake engine (slowed by delay_s a sentence, so a build can be caught
     mid-way), writing three logs into `folder`: main.pid, every write of feed.xml (feed-writes.log),
-    and whether Dask was ever imported (modules.log). BUG_ON=TEXT plants a bug at that sentence."""
+    and whether Dask was ever imported (modules.log). BUG_ON=TEXT plants a bug at that sentence;
+    LOSE_SIGNAL_ON=TEXT has SIGTERM's handler run there and its exception lost, as Python loses
+    one raised while a destructor runs."""
     script = folder / "cli_batch.py"
     script.write_text(
         f"""
@@ -111,7 +113,7 @@ import os, sys, time
 sys.path.insert(0, {str(TESTS)!r})
 from fake_engine import FakeEngine
 import broadcast.pipeline as pipeline
-from broadcast.cli import main
+from broadcast.cli import _terminate, main
 from broadcast.speech.engines import register_engine
 
 class Slow(FakeEngine):
@@ -119,6 +121,11 @@ class Slow(FakeEngine):
         time.sleep({delay_s})
         if os.environ.get("BUG_ON") and os.environ["BUG_ON"] in text:  # a planted bug, not a user's error
             raise RuntimeError("planted bug")
+        if os.environ.get("LOSE_SIGNAL_ON") and os.environ["LOSE_SIGNAL_ON"] in text:
+            try:
+                _terminate(15, None)
+            except KeyboardInterrupt:
+                pass
         super().synthesize(text, profile, path)
 
 _pending = pipeline.pending_file

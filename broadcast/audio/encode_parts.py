@@ -18,7 +18,6 @@ the parts are cut is segments.py's; how they are joined, mp3_join.py's.
 from __future__ import annotations
 
 import math
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -42,6 +41,7 @@ from broadcast.audio.segments import Segment
 from broadcast.audio.spool import Spool
 from broadcast.config import AudioSettings
 from broadcast.errors import ToolError
+from broadcast.stopping import scratch_folder
 
 Progress = Callable[[str], None]
 # LAME's delay before the first sample (576, plus the decoder's 529) at MPEG-1 rates
@@ -104,7 +104,7 @@ def encode_parts(
     with ExitStack() as stack:
         # The parts are temporary files beside the spools, not in the episode's folder: its
         # disk holds the joined file alone, as it held the one encode.
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="broadcast-")))
+        tmp = stack.enter_context(scratch_folder())
         paths = [tmp / f"part-{n}.mp3" for n in range(len(parts))]
         args = [tee_encoder_args(rate, p.name, audio.bitrate_kbps, audio.channels, audio.sample_rate) for p in paths]
         encoders = [stack.enter_context(ffmpeg.Running(a, feed=True, cwd=tmp)) for a in args]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from broadcast import stopping
 from broadcast.config import Settings
 from broadcast.errors import BroadcastError
 from broadcast.model import Article, Script
@@ -91,6 +92,7 @@ _building = False
 
 def _stop(signum: int, frame: object) -> None:
     if _building:
+        stopping.ask(Stopped)
         raise Stopped
     os._exit(128 + signum)  # idle: nothing to clean up
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from broadcast import stopping
 from broadcast.errors import OutputError
 
 # Every temporary name this tool makes in the output directory starts with PREFIX and is a folder
@@ -169,6 +170,7 @@ class Stage:
         return self.folder / _PAYLOAD
 
     def publish(self) -> None:
+        stopping.check()
         _swap_in(self.path, self.root / self.name)
 
 
