@@ -2,23 +2,56 @@
 
 from __future__ import annotations
 
-from num2words import num2words
-
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# Short scale, as American English counts; number() reads 16 digits and more digit by digit.
+_SCALES = ("", "thousand", "million", "billion", "trillion", "quadrillion", "quintillion")
+# The ordinals that are not the cardinal plus "th" ("twenty" -> "twentieth" is the "y" rule).
+_ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth"}
+_ORDINALS |= {"nine": "ninth", "twelve": "twelfth"}
 
 
-def _tidy(words: str) -> str:
-    # num2words writes British "one hundred and five" and "one thousand, two hundred";
-    # an American newsreader says neither the "and" nor the pause.
-    return words.replace(",", "").replace(" and ", " ")
+def _below_thousand(n: int) -> list[str]:
+    words = [DIGITS[n // 100], "hundred"] if n >= 100 else []
+    n %= 100
+    if n >= 20:
+        words.append(_TENS[n // 10] + (f"-{DIGITS[n % 10]}" if n % 10 else ""))
+    elif n >= 10:
+        words.append(_TEENS[n - 10])
+    elif n or not words:
+        words.append(DIGITS[n])
+    return words
 
 
 def cardinal(n: int) -> str:
-    return _tidy(num2words(n, lang="en"))
+    """1205 -> 'one thousand two hundred five': as an American newsreader says it, without the
+    British "and" or the pause after "thousand"."""
+    if n < 0:
+        return "minus " + cardinal(-n)
+    if n >= 1000 ** len(_SCALES):
+        return digits(str(n))
+    groups = []
+    scale = 0
+    while n or not groups:
+        n, group = divmod(n, 1000)
+        if group or (n == 0 and not groups):
+            groups.append(" ".join(_below_thousand(group) + ([_SCALES[scale]] if scale else [])))
+        scale += 1
+    return " ".join(reversed(groups))
 
 
 def ordinal(n: int) -> str:
-    return _tidy(num2words(n, lang="en", to="ordinal"))
+    """21 -> 'twenty-first'; 100 -> 'one hundredth'."""
+    words = cardinal(n)
+    head, last = words[: len(words) - len(_last_word(words))], _last_word(words)
+    if last in _ORDINALS:
+        return head + _ORDINALS[last]
+    return head + (last[:-1] + "ieth" if last.endswith("y") else last + "th")
+
+
+def _last_word(words: str) -> str:
+    return words.replace("-", " ").rpartition(" ")[2]
 
 
 def digits(s: str, zero: str = "zero") -> str:
