@@ -10,7 +10,6 @@ episode's guid as `urn:uuid:...` (the content itself is too long and too easily 
 from __future__ import annotations
 
 import re
-import uuid
 from urllib.parse import urlunsplit
 
 from broadcast.input.web_url import split_web_url
@@ -54,6 +53,8 @@ def episode_guid(article: Article) -> str:
     recorded = _GUID_URN.fullmatch(identity.strip())
     if recorded:
         return recorded.group(1).lower()
+    import uuid  # here, not at start-up: it imports platform (6 ms) and the guid is needed after the speech
+
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"broadcast:{identity}"))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-import socket
 
 from broadcast.config import ShowSettings
 from broadcast.errors import ConfigError
@@ -232,6 +231,8 @@ def local_host(host: str) -> str:
     try:
         address = str(ipaddress.ip_address(host))
     except ValueError:
+        import socket  # here: 6 ms of start-up that only a numeric host name needs
+
         try:  # the legacy spellings a resolver accepts: 2130706433, 0x7f.1, 127.1
             address = socket.inet_ntoa(socket.inet_aton(host)) if re.fullmatch(r"[0-9a-fx.]+", host) else ""
         except OSError:

@@ -8,7 +8,10 @@ import os
 
 from broadcast.errors import ToolError
 
-_SYSTEM_SONAMES = ("libespeak-ng.so.1", "/usr/local/lib/libespeak-ng.so.1")
+# Asked of the dynamic loader by name, which is quick when the library is missing; ctypes.util's
+# find_library ran ldconfig and gcc for that answer, 50-80 ms in every speech worker's start.
+# "libespeak-ng.so" is the development link, whatever the library's version.
+_SYSTEM_SONAMES = ("libespeak-ng.so.1", "libespeak-ng.so", "/usr/local/lib/libespeak-ng.so.1")
 
 
 def system_library() -> str:
@@ -19,10 +22,7 @@ def system_library() -> str:
         except OSError:
             continue
         return name
-    from ctypes.util import find_library  # only here: it imports subprocess, which a worker does not need
-
-    found = find_library("espeak-ng")
-    return found or ""
+    return ""
 
 
 def load_espeak() -> str:
