@@ -97,3 +97,14 @@ def test_embedded_copy_flattens_transparency_and_rejects_garbage() -> None:
     assert image.size == (300, 300) and image.getpixel((10, 10)) == (255, 255, 255)
     with pytest.raises(ConfigError):
         embedded_copy(b"not an image")
+
+
+def test_embedded_copy_of_a_large_jpeg_keeps_its_colours_at_reduced_decoding() -> None:
+    """A JPEG is decoded at a fraction of its size for the copy (draft mode): CMYK and
+    greyscale covers come out as the same colours in RGB."""
+    for mode, colour, expected in (("CMYK", (0, 255, 0, 0), (255, 0, 254)), ("L", 128, (128, 128, 128))):
+        buf = io.BytesIO()
+        Image.new(mode, (2400, 2400), colour).save(buf, format="JPEG", quality=95)
+        small = Image.open(io.BytesIO(embedded_copy(buf.getvalue(), max_px=600)))
+        assert (small.mode, small.size) == ("RGB", (600, 600))
+        assert all(abs(a - b) <= 2 for a, b in zip(small.getpixel((300, 300)), expected, strict=True))
