@@ -216,3 +216,13 @@ def test_decode_mp3_stereo(tmp_path: Path) -> None:
     decoded, rate = decode_mp3(path)
     assert rate == 44100 and decoded.shape[1] == 2
     assert decoded.shape[0] == pytest.approx(44100, rel=0.1)
+
+
+def test_the_range_percentiles_are_numpys() -> None:
+    from broadcast.audio.loudness import _percentile
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 3, 10, 999):
+        values = rng.normal(-23, 4, n)
+        for q in (0, 10, 50, 95, 100):
+            assert _percentile(values.copy(), q) == pytest.approx(np.percentile(values, q), abs=1e-12)

@@ -33,7 +33,6 @@ from broadcast.audio.loudness import (
     float_chunks,
     measure_spans,
     meter_span,
-    prepare_range,
 )
 from broadcast.audio.mix import tee_encoder_args
 from broadcast.audio.mp3_join import FRAME_SAMPLES, frame_size, join, read_info
@@ -113,8 +112,6 @@ def encode_parts(
 
         def meter(n: int) -> Callable[[], None]:
             def work() -> None:
-                if n == 0:
-                    prepare_range()
                 first, skip, keep = plan.part(n)
                 samples = float_chunks(decoders[n], audio.channels, skip, _METER_BYTES)
                 spans[2 * n] = _metered(samples, audio.sample_rate, first, keep, f"part {n}", decoders[n])

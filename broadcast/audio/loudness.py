@@ -248,14 +248,16 @@ def _range_power(power: np.ndarray) -> float:
     if short.size == 0:
         return 0.0
     short = short[short > _lufs(np.mean(10.0 ** ((short + 0.691) / 10.0))) + _LRA_GATE]
-    low, high = np.percentile(short, [10, 95])
-    return float(high - low)
+    return _percentile(short, 95) - _percentile(short, 10)
 
 
-def prepare_range() -> None:
-    """numpy imports numpy.ma the first time np.percentile runs (about 6 ms): a meter that
-    waits for its first samples does it then, not after the last (_range_power)."""
-    np.percentile(np.zeros(2), [10, 95])
+def _percentile(values: np.ndarray, q: float) -> float:
+    """np.percentile's default (linear between the closest ranks), without the 18 ms of
+    importing numpy.ma that np.percentile costs on its first call."""
+    position = (values.size - 1) * q / 100
+    low = int(position)
+    ranks = np.partition(values, [low, min(low + 1, values.size - 1)])
+    return float(ranks[low] + (ranks[min(low + 1, values.size - 1)] - ranks[low]) * (position - low))
 
 
 def _chunks_2d(chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
