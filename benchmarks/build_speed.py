@@ -116,8 +116,12 @@ def main() -> int:
             *("--output", f"{tmp}/out", "--voices", str(args.voices), "--quiet", "--no-cache"),
         ]
         timed(floor_cmd), timed(build_cmd)  # warm the file cache
-        floor = [timed(floor_cmd) for _ in range(args.runs)]
-        build = [timed(build_cmd) for _ in range(args.runs)]
+        # Interleaved, floor then build, run after run: a machine whose speed drifts over the
+        # minutes of the benchmark (a shared host does) slows both sides alike.
+        floor, build = [], []
+        for _ in range(args.runs):
+            floor.append(timed(floor_cmd))
+            build.append(timed(build_cmd))
         walls = [wall_stages(build_cmd) for _ in range(args.runs)]
     f, b = statistics.median(floor), statistics.median(build)
     print(
@@ -125,7 +129,11 @@ def main() -> int:
     )
     print(f"floor  (espeak-ng library + one ffmpeg encode): median {f:6.3f} s  [{min(floor):.3f} .. {max(floor):.3f}]")
     print(f"build  (broadcast build, every output):         median {b:6.3f} s  [{min(build):.3f} .. {max(build):.3f}]")
-    print(f"ratio  build / floor: {b / f:.2f}")
+    pairs = sorted(x / y for x, y in zip(build, floor, strict=True))
+    print(
+        f"ratio  build / floor: {b / f:.2f}  "
+        f"(run by run: median {statistics.median(pairs):.2f}, {pairs[0]:.2f} .. {pairs[-1]:.2f})"
+    )
     print("where a command line build's wall clock goes (median seconds per stage, stamped progress lines):")
     for name in walls[0]:
         print(f"  {name:<40} {statistics.median(w.get(name, 0.0) for w in walls):6.3f}")
