@@ -106,3 +106,34 @@ def test_a_worker_that_hangs_mid_line_times_out(tmp_path: Path, monkeypatch: pyt
         worker.close()
     assert time.monotonic() - start < 10
     assert worker.proc.poll() is not None  # the hung worker was killed, not left behind
+
+
+_ECHO_WORKER = """
+import json, sys
+from broadcast.speech.engines.worker_loop import serve
+
+def start():
+    seen = []
+    def handle(job):
+        seen.append(job["n"])
+        return {"n": job["n"], "seen": list(seen)}
+    return handle
+
+sys.exit(serve(start))
+"""
+
+
+def test_a_job_asked_ahead_is_answered_once_and_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The voice list is asked for while the worker boots; its reply is read when the build asks,
+    and a request for something else first reads past it, never taking one reply for another."""
+    (tmp_path / "echo_worker.py").write_text(_ECHO_WORKER, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    worker = WorkerProcess("echo_worker", "test worker", start_timeout=30, wait=False)
+    try:
+        worker.ask_ahead({"n": 1})
+        assert worker.request({"n": 1}, timeout=30)["seen"] == [1]  # answered once, not asked again
+        worker.ask_ahead({"n": 2})
+        assert worker.request({"n": 3}, timeout=30)["seen"] == [1, 2, 3]
+        assert worker.request({"n": 4}, timeout=30)["n"] == 4
+    finally:
+        worker.close()

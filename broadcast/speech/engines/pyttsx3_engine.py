@@ -11,6 +11,8 @@ from broadcast.speech.engines.engine import VoiceInfo
 from broadcast.speech.engines.espeak_library import library_version
 from broadcast.speech.engines.worker_engine import WorkerEngine, voice_label
 
+_LIST_VOICES = {"list_voices": True}
+
 
 class Pyttsx3Engine(WorkerEngine):
     name = "pyttsx3"
@@ -29,8 +31,15 @@ class Pyttsx3Engine(WorkerEngine):
         super().__init__()
         self._voice_ids: set[str] | None = None
 
+    def start(self) -> None:
+        """Start the worker and ask it for its voices at once: check() needs them before the
+        first clip, and the worker lists them (10 ms) right after it boots."""
+        super().start()
+        if self._worker is not None and not self._worker.booted:
+            self._worker.ask_ahead(_LIST_VOICES)
+
     def _list(self, who: str) -> list[VoiceInfo]:
-        reply = self.request({"list_voices": True}, self.start_timeout_s, who)
+        reply = self.request(_LIST_VOICES, self.start_timeout_s, who)
         return [
             VoiceInfo("pyttsx3", v["id"], v["name"], tuple(v["languages"]), v["gender"] or "") for v in reply["voices"]
         ]

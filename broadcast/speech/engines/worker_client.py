@@ -57,6 +57,7 @@ class WorkerProcess:
         self._pending = {"out": b"", "err": b""}  # bytes read but not yet a whole line
         self._start_timeout = start_timeout
         self.booted = False  # it said it is ready
+        self._asked: deque[str] = deque()  # jobs sent ahead (ask_ahead) whose replies are not read yet
         if wait:
             self.ready()
 
@@ -72,8 +73,24 @@ class WorkerProcess:
             raise
         self.booted = True
 
+    def ask_ahead(self, job: dict[str, Any]) -> None:
+        """Send `job` now, while the worker boots, and read its reply when `request` asks for
+        the same job: the worker answers it between its start and the build's first need."""
+        assert self.proc.stdin
+        try:
+            self.proc.stdin.write(json.dumps(job) + "\n")
+            self.proc.stdin.flush()
+        except OSError:  # it died already: the first request finds out and says why
+            return
+        self._asked.append(json.dumps(job))
+
     def request(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
         self.ready()
+        while self._asked:
+            asked = self._asked.popleft()
+            reply = self._answer(None, timeout)
+            if asked == json.dumps(job):
+                return reply
         return self._answer(job, timeout)
 
     def _answer(self, job: dict[str, Any] | None, timeout: float) -> dict[str, Any]:
