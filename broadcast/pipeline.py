@@ -52,10 +52,22 @@ class Episode:
     skipped: tuple[str, ...] = ()  # other folders the feed left out, each with its reason
 
 
+def _find_ffmpeg() -> None:
+    """Where ffmpeg is, found once for the encoders: imageio-ffmpeg runs its binary once to check
+    it (25 ms). One that is missing or broken is reported by the encoder, where it is needed."""
+    from broadcast.audio.ffmpeg import find_tool
+    from broadcast.errors import ToolError
+
+    try:
+        find_tool("ffmpeg")
+    except ToolError:
+        pass
+
+
 class _WarmUp:
     """What the build needs after the speech, done in a background thread while the main thread
-    waits on the speech workers: import the audio and publishing stages (numpy, mutagen), then
-    make the show's cover and the copy embedded in the MP3 (PIL, 0.05 s)."""
+    waits on the speech workers: import the audio and publishing stages (numpy, mutagen), find
+    ffmpeg, then make the show's cover and the copy embedded in the MP3 (PIL, 0.03 s)."""
 
     def __init__(self, cover: Callable[[], bytes]) -> None:
         self._imported = threading.Event()
@@ -69,6 +81,7 @@ class _WarmUp:
             for name in _HEAVY_MODULES:
                 importlib.import_module(name)
             self._imported.set()
+            _find_ffmpeg()
             from broadcast.publish.cover import embedded_copy
 
             image = cover()

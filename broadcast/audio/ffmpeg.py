@@ -11,6 +11,7 @@ from collections import deque
 from pathlib import Path
 
 from broadcast.errors import ToolError
+from broadcast.processes import wait_exit
 
 _TAIL_LINES = 3
 
@@ -150,7 +151,7 @@ class Running:
             self._proc.stdin.write(data)
         except (BrokenPipeError, ValueError):
             try:
-                self._proc.wait(timeout=self._timeout)
+                wait_exit(self._proc, self._timeout)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
@@ -173,7 +174,7 @@ class Running:
             except BrokenPipeError:
                 pass
         try:
-            self._proc.wait(timeout=self._timeout)
+            wait_exit(self._proc, self._timeout)
         except subprocess.TimeoutExpired:
             self._stalled = True
             self._proc.kill()

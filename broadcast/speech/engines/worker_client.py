@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from broadcast.errors import BroadcastError, SynthesisError
+from broadcast.processes import wait_exit
 
 # A reply {"ok": false, ...} becomes this error; engines may map special replies.
 ReplyError = Callable[[dict[str, Any]], BroadcastError | None]
@@ -141,7 +142,7 @@ class WorkerProcess:
 
     def _reap(self) -> int:
         try:
-            return self.proc.wait(timeout=5)
+            return wait_exit(self.proc, 5)
         except subprocess.TimeoutExpired:  # closed its stdout but lives on: end it
             self.kill()
             return self.proc.returncode
@@ -180,7 +181,7 @@ class WorkerProcess:
         if self.proc.poll() is None:
             self.end_input()
             try:
-                self.proc.wait(timeout=5)
+                wait_exit(self.proc, 5)
             except subprocess.TimeoutExpired:
                 self.kill()
         self._sel.close()
