@@ -77,5 +77,5 @@ def test_no_stage_reaches_a_later_stage() -> None:
 
 def test_the_shared_core_knows_no_stage() -> None:
     graph = _graph()
-    for core in ("broadcast.model", "broadcast.errors"):
+    for core in ("broadcast.model", "broadcast.errors", "broadcast.stopping", "broadcast.processes"):
         assert all(_stage(m) is None for m in _reach(graph, core)), core
