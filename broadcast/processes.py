@@ -1,8 +1,9 @@
 """Waiting for a child process to end, woken when it ends.
 
-subprocess's wait(timeout) polls, sleeping twice as long each time up to 50 ms: a tool that
-ended 10 ms into the wait was noticed up to 10 ms late, and a build waits on several at its
-end (the encoders and decoders, the speech workers). A pidfd (Linux 5.3) wakes the waiter
+subprocess's wait(timeout) polls, sleeping twice as long each time up to 50 ms (it looks at
+0.5, 1.5, 3.5, 7.5, 15.5, 31.5 ms ...): a process that ends just after a look is noticed up to
+twice as late, and a build waits on several at its end (the encoders and decoders, the speech
+workers). A pidfd (Linux 5.3) wakes the waiter
 when the process ends; elsewhere this falls back to subprocess's own wait.
 """
 

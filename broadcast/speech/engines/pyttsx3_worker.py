@@ -50,8 +50,8 @@ def _accept_phonemes(espeak: Any) -> None:
 
 def _wake_when_the_utterance_ends(driver: Any) -> None:
     """Driver fault: the espeak driver polls for the end of an utterance (which espeak speaks in
-    its own thread) every 10 ms, so a sentence spoken in 3 ms took 10, and most clips of a build
-    were waiting. Its loop's sleep now ends when the utterance does."""
+    its own thread) every 10 ms, so every clip took at least 10 ms and a seven-second sentence
+    11 ms where espeak needs 8. Its loop's sleep now ends when the utterance does."""
     ended = threading.Event()
     start_loop, end_loop = driver.startLoop, driver.endLoop
 
