@@ -4,7 +4,8 @@ be undone, and temporary folders removed even when the signal lands while they a
 The signal handlers raise where the program is, so every `finally` cleans up. Python can lose
 that exception: raised while a destructor runs, or in C code that clears errors, it is dropped,
 and a build would run on and publish its episode with exit 0. So each handler also records
-the stop here, and publishing (an episode folder swapped in, a feed put in place) checks first.
+the stop here, and an episode folder is swapped in only after a check (the feed, which lists
+what was published, is still written: a stopped batch writes it for the episodes it finished).
 """
 
 from __future__ import annotations
@@ -22,10 +23,6 @@ def ask(kind: type[KeyboardInterrupt]) -> None:
     """A signal asks the program to stop, with `kind` (the exception its handler raises)."""
     if not _asked:
         _asked.append(kind)
-
-
-def asked() -> type[KeyboardInterrupt] | None:
-    return _asked[0] if _asked else None
 
 
 def check() -> None:

@@ -8,8 +8,15 @@ _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eigh
 # Short scale, as American English counts; number() reads 16 digits and more digit by digit.
 _SCALES = ("", "thousand", "million", "billion", "trillion", "quadrillion", "quintillion")
 # The ordinals that are not the cardinal plus "th" ("twenty" -> "twentieth" is the "y" rule).
-_ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth"}
-_ORDINALS |= {"nine": "ninth", "twelve": "twelfth"}
+_ORDINALS = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
 
 
 def _below_thousand(n: int) -> list[str]:
