@@ -137,10 +137,6 @@ class RoomTone:
         return out
 
 
-def room_tone(n: int, rate: int, level_db: float) -> np.ndarray:
-    return RoomTone(level_db).next(n)
-
-
 def _ms(ms: float, rate: int) -> int:
     return int(round(ms * rate / 1000))
 
